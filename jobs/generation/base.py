@@ -1,0 +1,86 @@
+"""The contract every video engine follows.
+
+An engine turns a ``RenderSpec`` into frames and pushes them, one at a time, into a
+``FrameSink`` (normally the streaming H.264 encoder). Between frames (or diffusion
+steps) it reports progress and checks the stop signal through a ``RenderControl``,
+so a cancelled job stops quickly whatever the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+QUALITIES = ("low", "medium", "high")
+
+# Named resolutions and their frame sizes (width, height).
+RESOLUTIONS: dict[str, tuple[int, int]] = {
+    "480p": (854, 480),
+    "720p": (1280, 720),
+    "1080p": (1920, 1080),
+    "4k": (3840, 2160),
+}
+
+
+class EngineError(Exception):
+    """An attempt failed; another attempt may succeed (a transient fault)."""
+
+
+class PermanentEngineError(EngineError):
+    """An attempt failed in a way no retry can fix (bad parameters, missing model)."""
+
+
+class RenderStopped(Exception):
+    """Raised by an engine when the control asked it to stop (cancel, shutdown)."""
+
+
+@dataclass(frozen=True)
+class RenderSpec:
+    prompt: str
+    width: int
+    height: int
+    fps: int
+    duration: int  # seconds
+    quality: str  # one of QUALITIES
+    seed: int
+
+    @property
+    def frame_count(self) -> int:
+        return self.fps * self.duration
+
+
+class FrameSink(Protocol):
+    """Where an engine puts its frames, in order."""
+
+    def write_rgb(self, frame: np.ndarray) -> None:
+        """One frame as an (height, width, 3) uint8 RGB array."""
+
+    def write_yuv420(self, y: np.ndarray, u: np.ndarray, v: np.ndarray) -> None:
+        """One frame as its planes: y (h, w), u and v (h/2, w/2), uint8 (BT.601 limited range)."""
+
+
+class RenderControl(Protocol):
+    def report_progress(self, fraction: float) -> None:
+        """Fraction done, 0.0-1.0. Cheap to call often: the caller throttles writes."""
+
+    def should_stop(self) -> bool:
+        """True once the render must end; the engine then raises RenderStopped."""
+
+
+class Engine(Protocol):
+    provider: str  # shown to users as usedProvider, e.g. "procedural" or "diffusers"
+
+    def render(self, spec: RenderSpec, sink: FrameSink, control: RenderControl) -> None:
+        """Render every frame of ``spec`` into ``sink``; raise RenderStopped on stop."""
+
+
+class NullControl:
+    """A control that never stops and ignores progress (for scripts and tests)."""
+
+    def report_progress(self, fraction: float) -> None:
+        pass
+
+    def should_stop(self) -> bool:
+        return False

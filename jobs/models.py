@@ -1,0 +1,101 @@
+from django.conf import settings
+from django.db import models
+
+from videogen.ids import new_id
+
+PROMPT_MAX_LENGTH = 5000
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+ACTIVE_STATUSES = (JobStatus.QUEUED, JobStatus.PROCESSING)
+FINISHED_STATUSES = (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED)
+
+
+class Job(models.Model):
+    """One text-to-video request and its current attempt.
+
+    Status changes go through jobs.services only; every worker write is fenced by
+    ``attempt`` so a stale execution cannot overwrite a newer one.
+    """
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs"
+    )
+
+    prompt = models.TextField(max_length=PROMPT_MAX_LENGTH)
+    model = models.CharField(max_length=100)
+    resolution = models.CharField(max_length=8)
+    quality = models.CharField(max_length=8)
+    duration = models.PositiveSmallIntegerField()
+    metadata = models.JSONField(default=dict, blank=True)
+    queue = models.CharField(max_length=32, default="cpu")
+
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    attempt = models.PositiveIntegerField(default=1)
+    retry_count = models.PositiveSmallIntegerField(default=0)
+    max_retries = models.PositiveSmallIntegerField(default=3)
+    error_message = models.TextField(blank=True, default="")
+    used_provider = models.CharField(max_length=50, blank=True, default="")
+    used_model = models.CharField(max_length=100, blank=True, default="")
+    generation_time_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    queued_at = models.DateTimeField(null=True, blank=True)
+    run_after = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    idempotency_key = models.CharField(max_length=255, null=True, blank=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True, default="")
+
+    video_path = models.CharField(max_length=500, blank=True, default="")
+    thumbnail_path = models.CharField(max_length=500, blank=True, default="")
+    video_width = models.PositiveIntegerField(null=True, blank=True)
+    video_height = models.PositiveIntegerField(null=True, blank=True)
+    video_fps = models.PositiveSmallIntegerField(null=True, blank=True)
+    video_frames = models.PositiveIntegerField(null=True, blank=True)
+    video_duration = models.FloatField(null=True, blank=True)
+    video_size_bytes = models.BigIntegerField(null=True, blank=True)
+    video_codec = models.CharField(max_length=20, blank=True, default="")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at", "-id"], name="job_user_newest"),
+            models.Index(fields=["user", "status", "-created_at"], name="job_user_status_newest"),
+            models.Index(fields=["project", "-created_at"], name="job_project_newest"),
+            models.Index(fields=["status", "queue", "queued_at"], name="job_status_queue"),
+            models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="job_user_idempotency_key_unique",
+            ),
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="job_progress_max_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_STATUSES

@@ -1,0 +1,120 @@
+"""Redis and RQ plumbing: the only module that talks to the queue directly.
+
+Redis only carries "please run job X, attempt N"; the database is the truth. The
+RQ job id is derived from (job id, attempt), so enqueueing the same attempt twice
+is harmless and the reconciler can ask Redis whether an attempt is still held.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from django.conf import settings
+from redis import Redis
+from rq import Queue, Worker
+from rq.job import Job as RQJob
+from rq.job import JobStatus as RQStatus
+
+logger = logging.getLogger("videogen.jobs")
+
+TASK = "jobs.tasks.run_job_attempt"
+RQ_JOB_TIMEOUT = 3 * 3600
+
+_lock = threading.Lock()
+_clients: dict[str, Redis] = {}
+
+
+def connection() -> Redis:
+    """A shared client for web processes: fails fast when Redis is down."""
+    url = settings.REDIS_URL
+    with _lock:
+        client = _clients.get(url)
+        if client is None:
+            client = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30)
+            _clients[url] = client
+        return client
+
+
+def worker_connection() -> Redis:
+    """A client for a worker: RQ sets its own socket timeout for blocking pops."""
+    return Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5, health_check_interval=30)
+
+
+def queue_names() -> tuple[str, ...]:
+    return tuple(settings.RQ_QUEUE_NAMES)
+
+
+def get_queue(name: str, *, redis: Redis | None = None) -> Queue:
+    return Queue(name, connection=redis or connection(), default_timeout=RQ_JOB_TIMEOUT)
+
+
+def rq_job_id(job_id: str, attempt: int) -> str:
+    return f"videogen-{job_id}-{attempt}"
+
+
+def enqueue_attempt(*, job_id: str, attempt: int, queue: str, delay_seconds: float = 0.0) -> None:
+    """Put (job, attempt) on its queue; raises redis errors to the caller."""
+    q = get_queue(queue)
+    kwargs = dict(
+        job_id=rq_job_id(job_id, attempt),
+        args=(job_id, attempt),
+        result_ttl=60,
+        failure_ttl=24 * 3600,
+        job_timeout=RQ_JOB_TIMEOUT,
+    )
+    if delay_seconds > 0:
+        from datetime import timedelta
+
+        q.enqueue_in(timedelta(seconds=delay_seconds), TASK, **kwargs)
+    else:
+        q.enqueue(TASK, **kwargs)
+
+
+def try_enqueue_attempt(*, job_id: str, attempt: int, queue: str, delay_seconds: float = 0.0) -> bool:
+    """Enqueue, logging instead of raising when Redis is unreachable.
+
+    Used from on_commit hooks: the job is already saved as queued, and the
+    reconciler enqueues it later if this fails.
+    """
+    try:
+        enqueue_attempt(job_id=job_id, attempt=attempt, queue=queue, delay_seconds=delay_seconds)
+        return True
+    except Exception as exc:  # redis.ConnectionError, TimeoutError, ...
+        logger.warning(
+            "enqueue failed; the reconciler will retry",
+            extra={"job_id": job_id, "attempt": attempt, "error": str(exc)},
+        )
+        return False
+
+
+def attempt_is_held(*, job_id: str, attempt: int, redis: Redis | None = None) -> bool:
+    """Whether Redis still holds this attempt: waiting, scheduled or running."""
+    redis = redis or connection()
+    try:
+        rq_job = RQJob.fetch(rq_job_id(job_id, attempt), connection=redis)
+    except Exception:
+        return False
+    status = rq_job.get_status(refresh=False)
+    if status in (RQStatus.QUEUED, RQStatus.SCHEDULED, RQStatus.DEFERRED):
+        queue = get_queue(rq_job.origin, redis=redis)
+        if status == RQStatus.QUEUED:
+            return queue.get_job_position(rq_job.id) is not None
+        return rq_job.id in queue.scheduled_job_registry
+    return status == RQStatus.STARTED
+
+
+def forget_attempt(*, job_id: str, attempt: int) -> None:
+    """Drop an attempt from Redis (best effort): a cancelled queued job never runs."""
+    try:
+        redis = connection()
+        rq_job = RQJob.fetch(rq_job_id(job_id, attempt), connection=redis)
+        if rq_job.get_status(refresh=False) != RQStatus.STARTED:
+            rq_job.cancel()
+            rq_job.delete()
+    except Exception:
+        pass
+
+
+def workers_for(queue: Queue) -> list[Worker]:
+    return Worker.all(queue=queue)

@@ -1,0 +1,31 @@
+"""Shared request/response pieces for the API."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = serializers.CharField()
+    details = serializers.DictField(child=serializers.JSONField())
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    return {code: OpenApiResponse(ErrorSerializer, description="Error") for code in codes}
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def validated(serializer_class, data, **kwargs) -> dict:
+    """Run a serializer over request data and return its validated data (raises 400)."""
+    if not isinstance(data, dict):
+        raise serializers.ValidationError({"non_field_errors": ["Expected a JSON object."]})
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+__all__ = ["ErrorSerializer", "error_responses", "client_ip", "validated", "inline_serializer"]

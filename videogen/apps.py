@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VideogenConfig(AppConfig):
+    name = "videogen"
+    verbose_name = "videogen platform"
