@@ -77,6 +77,7 @@ class Job(models.Model):
             models.Index(fields=["user", "-created_at", "-id"], name="job_user_newest"),
             models.Index(fields=["user", "status", "-created_at"], name="job_user_status_newest"),
             models.Index(fields=["project", "-created_at"], name="job_project_newest"),
+            models.Index(fields=["user", "status"], include=["generation_time_ms"], name="job_user_status_stats"),
             models.Index(fields=["status", "queue", "queued_at"], name="job_status_queue"),
             models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat"),
         ]

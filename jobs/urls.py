@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jobs import views
+from jobs import api, views
 
 app_name = "jobs"
 
@@ -8,4 +8,13 @@ urlpatterns = [
     path("jobs", views.job_list, name="list"),
 ]
 
-api_urlpatterns: list = []
+api_urlpatterns = [
+    path("jobs", api.JobCollectionView.as_view(), name="api-jobs"),
+    path("jobs/stats/summary", api.JobStatsView.as_view(), name="api-job-stats"),
+    path("jobs/<str:job_id>", api.JobDetailView.as_view(), name="api-job"),
+    path("jobs/<str:job_id>/cancel", api.JobCancelView.as_view(), name="api-job-cancel"),
+    path("jobs/<str:job_id>/retry", api.JobRetryView.as_view(), name="api-job-retry"),
+    path("jobs/<str:job_id>/video", api.JobVideoView.as_view(), name="api-job-video"),
+    path("jobs/<str:job_id>/thumbnail", api.JobThumbnailView.as_view(), name="api-job-thumbnail"),
+    path("models", api.ModelCatalogView.as_view(), name="api-models"),
+]

@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from videogen.env import env_bool, env_choice, env_float, env_int, env_list, env_str
+from videogen.env import env_bool, env_choice, env_float, env_int, env_json, env_list, env_str
 from videogen.secrets import secret_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -151,7 +151,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["videogen.api.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "videogen.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
@@ -171,8 +171,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024,
 # --- Jobs ------------------------------------------------------------------------------
 VIDEOGEN_MAX_ACTIVE_JOBS_PER_USER = env_int("VIDEOGEN_MAX_ACTIVE_JOBS_PER_USER", 20, minimum=1)
 VIDEOGEN_METADATA_MAX_BYTES = env_int("VIDEOGEN_METADATA_MAX_BYTES", 16 * 1024, minimum=2)
-VIDEOGEN_HEARTBEAT_SECONDS = env_float("VIDEOGEN_HEARTBEAT_SECONDS", 2.0, minimum=0.05)
+# How often a running attempt writes progress + heartbeat and checks for a cancel.
+VIDEOGEN_HEARTBEAT_SECONDS = env_float("VIDEOGEN_HEARTBEAT_SECONDS", 0.5, minimum=0.05)
 VIDEOGEN_STALE_AFTER_SECONDS = env_float("VIDEOGEN_STALE_AFTER_SECONDS", 60.0, minimum=1.0)
+VIDEOGEN_ENQUEUE_GRACE_SECONDS = env_float("VIDEOGEN_ENQUEUE_GRACE_SECONDS", 5.0, minimum=0.0)
 VIDEOGEN_RECONCILE_INTERVAL_SECONDS = env_float("VIDEOGEN_RECONCILE_INTERVAL_SECONDS", 30.0, minimum=0.1)
 VIDEOGEN_RETRY_BASE_SECONDS = env_float("VIDEOGEN_RETRY_BASE_SECONDS", 5.0, minimum=0.0)
 VIDEOGEN_RETRY_MAX_SECONDS = env_float("VIDEOGEN_RETRY_MAX_SECONDS", 300.0, minimum=0.0)
@@ -182,6 +184,8 @@ DIFFUSION_DEVICE = env_str("DIFFUSION_DEVICE", "") or None
 from jobs.catalog_defaults import default_models  # noqa: E402  (plain data, no Django imports)
 
 VIDEOGEN_MODELS = default_models(model_dir=DIFFUSION_MODEL_DIR)
+# Extra or overriding catalog entries as JSON: {"model-id": {"engine": ..., "queue": ..., ...}}.
+VIDEOGEN_MODELS.update(env_json("VIDEOGEN_EXTRA_MODELS", {}))
 VIDEOGEN_DEFAULT_MODEL = env_str("VIDEOGEN_DEFAULT_MODEL", "videogen-procedural-1")
 
 

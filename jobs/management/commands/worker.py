@@ -1,0 +1,41 @@
+import logging
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from jobs import queueing
+from jobs.worker import ForkingWorker, InProcessWorker, ReconcilerLoop
+
+
+class Command(BaseCommand):
+    help = "Run a videogen worker on the given queues, with the reconciler beside it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--queues", default="cpu,default", help="Comma-separated queue names (cpu, gpu, default).")
+        parser.add_argument("--in-process", action="store_true", help="Run jobs in-process (default for the gpu queue).")
+        parser.add_argument("--burst", action="store_true", help="Exit when the queues are empty.")
+        parser.add_argument("--no-reconciler", action="store_true", help="Do not run the reconciler loop here.")
+        parser.add_argument("--name", default=None, help="Worker name (unique per machine).")
+
+    def handle(self, *args, queues, in_process, burst, no_reconciler, name, **options):
+        names = [q.strip() for q in queues.split(",") if q.strip()]
+        unknown = sorted(set(names) - set(settings.RQ_QUEUE_NAMES))
+        if not names or unknown:
+            raise CommandError(f"Unknown queue(s) {', '.join(unknown) or '(none)'}; known: {', '.join(settings.RQ_QUEUE_NAMES)}")
+        redis = queueing.worker_connection()
+        worker_class = InProcessWorker if (in_process or "gpu" in names) else ForkingWorker
+        worker = worker_class(
+            [queueing.get_queue(n, redis=redis) for n in names], connection=redis, name=name,
+        )
+        reconciler = None
+        if not no_reconciler:
+            reconciler = ReconcilerLoop()
+            reconciler.start()
+        logging.getLogger("videogen.worker").info(
+            "worker starting", extra={"queues": ",".join(names), "class": worker_class.__name__}
+        )
+        try:
+            worker.work(burst=burst, with_scheduler=True, logging_level=settings.LOG_LEVEL)
+        finally:
+            if reconciler:
+                reconciler.stop()

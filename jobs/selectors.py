@@ -1,0 +1,73 @@
+"""Reads that span rows: lists, stats, queue positions, and the access helper."""
+
+from __future__ import annotations
+
+from django.db.models import Avg, Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from accounts.models import User
+from jobs.models import Job, JobStatus
+from videogen.errors import Forbidden, InvalidInput, NotFound
+
+
+def get_job_for_user(*, user: User, job_id: str, allow_staff: bool = False) -> Job:
+    """The one way views load a job: 404 when missing, 403 when another user's."""
+    job = Job.objects.select_related("project").filter(pk=job_id).first()
+    if job is None:
+        raise NotFound("Job not found.")
+    if job.user_id != user.pk and not (allow_staff and user.is_staff):
+        raise Forbidden("You do not have access to this job.")
+    return job
+
+
+def with_queue_position(queryset: QuerySet[Job]) -> QuerySet[Job]:
+    """Annotate ``queue_position`` (1 = next to run) on queued jobs, in the same query."""
+    ahead = (
+        Job.objects.filter(status=JobStatus.QUEUED, queue=OuterRef("queue"))
+        .filter(Q(queued_at__lt=OuterRef("queued_at")) | Q(queued_at=OuterRef("queued_at"), id__lt=OuterRef("id")))
+        .order_by()
+        .values("queue")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return queryset.annotate(
+        queue_position=Case(
+            When(status=JobStatus.QUEUED, then=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)) + 1),
+            default=None,
+            output_field=IntegerField(),
+        )
+    )
+
+
+def job_list(
+    *, user: User, status: str | None = None, project_id: str | None = None, skip: int = 0, take: int = 50
+) -> tuple[list[Job], int]:
+    if status is not None and status not in JobStatus.values:
+        raise InvalidInput.for_field("status", f"Must be one of {', '.join(JobStatus.values)}.")
+    rows = Job.objects.filter(user=user)
+    if status:
+        rows = rows.filter(status=status)
+    if project_id:
+        rows = rows.filter(project_id=project_id)
+    total = rows.count()
+    page = list(with_queue_position(rows.select_related("project")).order_by("-created_at", "-id")[skip : skip + take])
+    return page, total
+
+
+def job_stats(*, user: User) -> dict:
+    # One grouped pass, served by the (user, status) INCLUDE (generation_time_ms) index.
+    rows = list(
+        Job.objects.filter(user=user).order_by().values("status")
+        .annotate(n=Count("id"), avg_ms=Avg("generation_time_ms"))
+    )
+    counts = {row["status"]: row["n"] for row in rows}
+    averages = {row["status"]: row["avg_ms"] for row in rows}
+    by_status = {status: counts.get(status, 0) for status in JobStatus.values}
+    finished = by_status[JobStatus.COMPLETED] + by_status[JobStatus.FAILED]
+    average = averages.get(JobStatus.COMPLETED)
+    return {
+        "total": sum(by_status.values()),
+        "by_status": by_status,
+        "success_rate": round(by_status[JobStatus.COMPLETED] / finished, 4) if finished else 0.0,
+        "avg_generation_time_ms": round(average) if average is not None else None,
+    }
