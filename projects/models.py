@@ -8,6 +8,12 @@ DESCRIPTION_MAX_LENGTH = 5000
 
 
 class Project(models.Model):
+    """A user's named group of jobs.
+
+    Writes go through projects.services; deleting a project keeps its jobs (their
+    project becomes null).
+    """
+
     id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="projects")
     name = models.CharField(max_length=NAME_MAX_LENGTH)
@@ -17,7 +23,7 @@ class Project(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "-created_at"], name="project_user_newest")]
+        indexes = [models.Index(fields=["user", "-created_at", "-id"], name="project_user_newest")]
 
     def __str__(self) -> str:
         return self.name

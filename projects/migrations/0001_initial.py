@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['user', '-created_at'], name='project_user_newest')],
+                'indexes': [models.Index(fields=['user', '-created_at', '-id'], name='project_user_newest')],
             },
         ),
     ]
