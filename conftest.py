@@ -7,6 +7,8 @@ from rest_framework.test import APIClient
 
 from accounts.tokens import token_pair_issue
 
+pytest_plugins = ["jobs.tests.live_workers"]
+
 PASSWORD = "correct horse battery staple 42"
 
 

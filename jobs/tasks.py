@@ -132,6 +132,11 @@ def _run(job_id: str, attempt: int) -> str:
     workdir = tempfile.mkdtemp(prefix=f"videogen-{job_id}-{attempt}-")
     try:
         return _render_and_store(job, attempt, model, control, workdir)
+    except Exception as exc:
+        # Whatever went wrong, the attempt must not stay "processing".
+        logger.exception("attempt crashed", extra={"job_id": job_id, "attempt": attempt})
+        services.job_fail_attempt(job_id=job_id, attempt=attempt, message=readable_error(exc), permanent=False)
+        return "failed"
     finally:
         control.stop()
         shutil.rmtree(workdir, ignore_errors=True)

@@ -1,11 +1,12 @@
 from django.contrib import admin
 
 from projects.models import Project
+from videogen.admin_access import StaffModelAdmin
 from projects.selectors import projects_with_job_count
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(StaffModelAdmin):
     list_display = ("name", "user_email", "job_count", "created_at")
     list_select_related = ("user",)
     list_filter = ("created_at",)

@@ -1,0 +1,197 @@
+"""Fault scenarios with real worker processes, PostgreSQL (in CI) and Redis.
+
+Each test waits on conditions with a bound, never on a fixed sleep.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+
+from conftest import client_for
+from jobs import queueing
+from jobs.models import Job, JobStatus
+from jobs.tests.live_workers import wait_until
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+def create_job(api, *, prompt: str, model: str = "test-counting", duration: int = 1, **extra) -> str:
+    body = {"prompt": prompt, "model": model, "resolution": "480p", "quality": "low", "duration": duration, **extra}
+    response = api.post("/api/v1/jobs", body, format="json")
+    assert response.status_code == 201, response.content
+    return response.json()["id"]
+
+
+def status_of(job_id: str) -> str:
+    return Job.objects.values_list("status", flat=True).get(pk=job_id)
+
+
+def job_files(job_id: str) -> list[Path]:
+    return [p for p in Path(settings.MEDIA_ROOT).rglob("*") if job_id in str(p) and p.is_file()]
+
+
+def test_a_job_killed_with_its_worker_completes_on_a_new_worker(owner, live_workers, clean_redis):
+    api = client_for(owner)
+    job_id = create_job(api, prompt="killed mid render", model="test-slow", duration=2)
+    first = live_workers.start()
+    wait_until(lambda: Job.objects.filter(pk=job_id, status=JobStatus.PROCESSING, progress__gt=5).exists(),
+               timeout=30, message="the job to be rendering")
+    first.kill_hard()
+
+    live_workers.start()
+    job = wait_until(lambda: Job.objects.filter(pk=job_id, status=JobStatus.COMPLETED).first(), timeout=60,
+                     message="the job to complete on the new worker")
+    assert job.attempt == 2
+    assert job.retry_count == 1
+    assert live_workers.executions("killed mid render").count("done") == 1
+
+
+def test_jobs_lost_by_a_flushed_redis_all_complete(owner, live_workers, clean_redis):
+    api = client_for(owner)
+    ids = [create_job(api, prompt=f"flushed {n}") for n in range(5)]
+    assert queueing.get_queue("cpu").count == 5
+    clean_redis.flushdb()  # this test's db number only
+    assert queueing.get_queue("cpu").count == 0
+
+    live_workers.start()
+    wait_until(lambda: Job.objects.filter(pk__in=ids, status=JobStatus.COMPLETED).count() == 5, timeout=60,
+               message="all five jobs to complete")
+
+
+def test_jobs_accepted_while_redis_is_down_complete_once_it_is_back(owner, live_workers, clean_redis):
+    api = client_for(owner)
+    queueing._clients.clear()
+    with override_settings(REDIS_URL="redis://127.0.0.1:1/0"):
+        ids = [create_job(api, prompt=f"redis down {n}") for n in range(3)]
+    queueing._clients.clear()
+    assert Job.objects.filter(pk__in=ids, status=JobStatus.QUEUED).count() == 3
+    assert queueing.get_queue("cpu").count == 0
+
+    live_workers.start()
+    wait_until(lambda: Job.objects.filter(pk__in=ids, status=JobStatus.COMPLETED).count() == 3, timeout=60,
+               message="the jobs to complete")
+
+
+def test_an_engine_that_always_fails_gets_exactly_four_attempts(owner, live_workers, clean_redis):
+    api = client_for(owner)
+    job_id = create_job(api, prompt="always fails", model="test-failing", maxRetries=3)
+    live_workers.start()
+    job = wait_until(lambda: Job.objects.filter(pk=job_id, status=JobStatus.FAILED).first(), timeout=60,
+                     message="the job to fail")
+    assert job.attempt == 4
+    assert job.retry_count == 3
+    assert "the test engine always fails" in job.error_message
+    assert live_workers.executions("always fails") == ["start"] * 4
+
+
+def test_a_cancelled_queued_job_never_runs(owner, live_workers, clean_redis):
+    api = client_for(owner)
+    cancelled = create_job(api, prompt="cancelled while queued")
+    after = create_job(api, prompt="runs after the cancelled one")
+    assert api.post(f"/api/v1/jobs/{cancelled}/cancel").status_code == 200
+
+    live_workers.start()
+    wait_until(lambda: status_of(after) == JobStatus.COMPLETED, timeout=60, message="the later job to complete")
+    job = Job.objects.get(pk=cancelled)
+    assert job.status == JobStatus.CANCELLED
+    assert job.started_at is None
+    assert live_workers.executions("cancelled while queued") == []
+
+
+def test_a_cancelled_processing_job_stops_within_two_seconds_and_leaves_no_file(owner, live_workers, clean_redis):
+    api = client_for(owner)
+    job_id = create_job(api, prompt="cancelled while rendering", model="test-slow", duration=20)
+    live_workers.start()
+    wait_until(lambda: Job.objects.filter(pk=job_id, status=JobStatus.PROCESSING, progress__gt=2).exists(),
+               timeout=30, message="the job to be rendering")
+
+    assert api.post(f"/api/v1/jobs/{job_id}/cancel").status_code == 200
+    import time
+
+    cancelled_at = time.monotonic()
+    wait_until(lambda: "stopped" in live_workers.executions("cancelled while rendering"), timeout=2.0,
+               message="the engine to stop")
+    assert time.monotonic() - cancelled_at <= 2.0
+    assert status_of(job_id) == JobStatus.CANCELLED
+    assert job_files(job_id) == []
+
+
+def test_two_hundred_concurrent_jobs_each_complete_exactly_once(owner, live_workers, clean_redis, settings):
+    settings.VIDEOGEN_MAX_ACTIVE_JOBS_PER_USER = 1000
+    live_workers.start()
+    live_workers.start()
+    ids: list[str] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def submit(batch: int) -> None:
+        from django.db import connections
+
+        api = client_for(owner)
+        try:
+            for n in range(25):
+                response = api.post("/api/v1/jobs", {"prompt": f"many {batch}-{n}", "model": "test-counting",
+                                                     "resolution": "480p", "quality": "low", "duration": 1},
+                                    format="json")
+                with lock:
+                    if response.status_code == 201:
+                        ids.append(response.json()["id"])
+                    else:
+                        errors.append(response.content.decode())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit, args=(b,)) for b in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(ids) == 200
+
+    wait_until(lambda: Job.objects.filter(pk__in=ids, status=JobStatus.COMPLETED).count() == 200, timeout=240,
+               interval=0.5, message="all 200 jobs to complete")
+    for batch in range(8):
+        for n in range(25):
+            assert live_workers.executions(f"many {batch}-{n}") == ["start", "done"]
+
+
+def test_a_stale_attempt_cannot_overwrite_the_newer_one(owner, live_workers, clean_redis):
+    from jobs import services
+
+    api = client_for(owner)
+    job_id = create_job(api, prompt="superseded", model="test-slow", duration=3)
+    live_workers.start()
+    wait_until(lambda: Job.objects.filter(pk=job_id, status=JobStatus.PROCESSING, progress__gt=2).exists(),
+               timeout=30, message="attempt 1 to be rendering")
+    # The reconciler's move, as if attempt 1's worker had been declared lost.
+    assert services.job_fail_attempt(job_id=job_id, attempt=1, message="declared lost", permanent=False) == "queued"
+
+    job = wait_until(lambda: Job.objects.filter(pk=job_id, status=JobStatus.COMPLETED).first(), timeout=60,
+                     message="attempt 2 to complete")
+    assert job.attempt == 2
+    assert "/2/" in job.video_path
+    assert live_workers.executions("superseded")[:2] == ["start", "stopped"]
+    assert all("/1/" not in str(path) for path in job_files(job_id))
+
+
+def test_sigterm_mid_job_hands_the_job_back_and_it_completes(owner, live_workers, clean_redis):
+    api = client_for(owner)
+    job_id = create_job(api, prompt="sigterm", model="test-slow", duration=3)
+    worker = live_workers.start()
+    wait_until(lambda: Job.objects.filter(pk=job_id, status=JobStatus.PROCESSING, progress__gt=2).exists(),
+               timeout=30, message="the job to be rendering")
+    worker.terminate()
+    assert worker.wait(timeout=30) == 0
+    job = Job.objects.get(pk=job_id)
+    assert job.status in (JobStatus.QUEUED, JobStatus.COMPLETED)
+
+    live_workers.start()
+    wait_until(lambda: status_of(job_id) == JobStatus.COMPLETED, timeout=60, message="the job to complete")
