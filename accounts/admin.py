@@ -1,19 +1,40 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm as BaseChangeForm
 from django.contrib.auth.forms import UserCreationForm as BaseCreationForm
 from django.db.models import Count
 
-from accounts.models import User
+from accounts.models import User, normalize_email
+from accounts.services import EMAIL_TAKEN
+from videogen.admin_access import StaffModelAdmin
 
 
-class UserCreationForm(BaseCreationForm):
+class _NormalisedEmailMixin:
+    """Store the email the way login looks it up: trimmed, lower-cased, unique in any case."""
+
+    def clean_email(self) -> str:
+        email = normalize_email(self.cleaned_data["email"])
+        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(EMAIL_TAKEN)
+        return email
+
+
+class UserCreationForm(_NormalisedEmailMixin, BaseCreationForm):
     class Meta:
         model = User
         fields = ("email",)
 
 
+class UserChangeForm(_NormalisedEmailMixin, BaseChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(StaffModelAdmin, BaseUserAdmin):
+    form = UserChangeForm
     add_form = UserCreationForm
     ordering = ("-created_at",)
     list_display = ("email", "is_staff", "is_active", "job_count", "created_at")
@@ -26,6 +47,13 @@ class UserAdmin(BaseUserAdmin):
         ("Dates", {"fields": ("last_login", "created_at", "updated_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # Any staff member manages accounts; only a superuser hands out superuser rights.
+            fields += ("is_superuser", "groups", "user_permissions")
+        return fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_job_count=Count("jobs", distinct=True))

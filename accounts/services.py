@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User, normalize_email
 from accounts.throttle import check_login_allowed, clear_login_failures, record_login_failure
-from videogen.errors import Conflict, InvalidInput, NotAuthenticated
+from videogen.errors import Conflict, InvalidInput, NotAuthenticated, TooManyRequests
 
 logger = logging.getLogger("videogen.auth")
 
@@ -24,14 +24,12 @@ def user_register(*, email: str, password: str, ip_address: str | None = None) -
     """Create an account; raises InvalidInput (per field) or Conflict."""
     email = normalize_email(email)
     try:
-        validate_email(email)
-    except ValidationError:
-        raise InvalidInput.for_field("email", "Enter a valid email address.") from None
-    candidate = User(email=email)
-    try:
-        password_validation.validate_password(password, user=candidate)
-    except ValidationError as exc:
-        raise InvalidInput(f"password: {' '.join(exc.messages)}", details={"password": exc.messages}) from None
+        _validate_new_account(email=email, password=password)
+    except InvalidInput as exc:
+        logger.info(
+            "register refused: invalid input", extra={"email": email, "ip": ip_address, "fields": sorted(exc.details)}
+        )
+        raise
     if User.objects.filter(email__iexact=email).exists():
         logger.info("register refused: email taken", extra={"email": email, "ip": ip_address})
         raise Conflict(EMAIL_TAKEN, details={"email": [EMAIL_TAKEN]})
@@ -44,6 +42,17 @@ def user_register(*, email: str, password: str, ip_address: str | None = None) -
     return user
 
 
+def _validate_new_account(*, email: str, password: str) -> None:
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput.for_field("email", "Enter a valid email address.") from None
+    try:
+        password_validation.validate_password(password, user=User(email=email))
+    except ValidationError as exc:
+        raise InvalidInput(f"password: {' '.join(exc.messages)}", details={"password": exc.messages}) from None
+
+
 def user_authenticate(*, email: str, password: str, ip_address: str | None) -> User:
     """Check credentials under the failed-login throttle.
 
@@ -51,7 +60,11 @@ def user_authenticate(*, email: str, password: str, ip_address: str | None) -> U
     response time does not tell whether an account exists.
     """
     email = normalize_email(email)
-    check_login_allowed(email=email, ip_address=ip_address)
+    try:
+        check_login_allowed(email=email, ip_address=ip_address)
+    except TooManyRequests:
+        logger.warning("login throttled", extra={"email": email, "ip": ip_address})
+        raise
     user = User.objects.filter(email=email).first()
     if user is None or not user.is_active:
         make_password(password)  # same cost as a real check
