@@ -34,6 +34,7 @@ def _one(request, job) -> Response:
 
 class JobCollectionView(APIView):
     @extend_schema(
+        operation_id="jobs_list",
         parameters=[
             OpenApiParameter("status", str, enum=JobStatus.values), OpenApiParameter("projectId", str),
             OpenApiParameter("skip", int), OpenApiParameter("take", int),

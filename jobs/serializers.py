@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from jobs.models import PROMPT_MAX_LENGTH, Job, JobStatus
@@ -69,6 +70,7 @@ class JobSerializer(serializers.ModelSerializer):
             "maxRetries", "usedProvider", "usedModel", "generationTimeMs", "errorMessage", "createdAt", "updatedAt",
         ]
 
+    @extend_schema_field(JobResultSerializer(allow_null=True))
     def get_result(self, job: Job) -> dict | None:
         return result_for(job, request=self.context.get("request"))
 
@@ -76,9 +78,6 @@ class JobSerializer(serializers.ModelSerializer):
         if job.status != JobStatus.QUEUED:
             return None
         return getattr(job, "queue_position", None)
-
-    # drf-spectacular: describe method fields
-    get_result.__annotations__ = {"return": JobResultSerializer}
 
 
 def result_for(job: Job, *, request=None) -> dict | None:

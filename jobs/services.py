@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from jobs import outputs, queueing
-from jobs.catalog import default_model_id, model_for_request
+from jobs.catalog import ModelEntry, default_model_id, model_for_request
 from jobs.generation.base import QUALITIES, RESOLUTIONS
 from jobs.models import ACTIVE_STATUSES, PROMPT_MAX_LENGTH, Job, JobStatus
 from projects.models import Project
@@ -115,6 +115,18 @@ def _project_for(user: User, project_id: str | None) -> Project | None:
     if project.user_id != user.pk:
         raise Forbidden("projectId: this project belongs to another user.", details={"projectId": ["Not your project."]})
     return project
+
+
+def job_request_check(*, user: User, request: JobRequest) -> ModelEntry:
+    """Raise what job_create would raise for this request's values and project
+    (not the active-job cap); returns its catalog entry. Forms call it to show
+    per-field errors before creating."""
+    _validate(request)
+    model = model_for_request(
+        model_id=request.model or default_model_id(), resolution=request.resolution, duration=request.duration
+    )
+    _project_for(user, request.project_id)
+    return model
 
 
 def job_create(*, user: User, request: JobRequest, idempotency_key: str | None = None) -> tuple[Job, bool]:

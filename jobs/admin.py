@@ -1,0 +1,181 @@
+"""Jobs in the Django admin: look, search, cancel, retry, create, delete.
+
+Every state change goes through jobs.services, exactly as the API and the worker
+do. An existing job is never saved from a form (a full-row save would race the
+worker's fenced writes), so its change page is read-only: status moves only
+through the cancel / retry actions, and deleting stops it and removes its files.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+
+from jobs import services
+from jobs.catalog import all_models, default_model_id
+from jobs.generation.base import QUALITIES, RESOLUTIONS
+from jobs.models import PROMPT_MAX_LENGTH, Job
+from videogen.errors import ApplicationError
+
+# The service names fields the way the API does; the add form uses model names.
+_FORM_FIELD_FOR = {"projectId": "project", "maxRetries": "max_retries"}
+
+
+class JobAddForm(forms.ModelForm):
+    """The few fields a person chooses; everything else is the service's job."""
+
+    model = forms.ChoiceField(choices=())
+    resolution = forms.ChoiceField(choices=[(name, name) for name in RESOLUTIONS], initial="1080p")
+    quality = forms.ChoiceField(choices=[(name, name) for name in QUALITIES], initial="high")
+    duration = forms.IntegerField(min_value=1, max_value=services.MAX_DURATION, initial=5, help_text="Seconds.")
+    max_retries = forms.IntegerField(min_value=0, max_value=services.MAX_RETRIES_LIMIT, initial=3)
+
+    class Meta:
+        model = Job
+        fields = ("user", "project", "prompt", "model", "resolution", "quality", "duration", "max_retries")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model"].choices = [(entry.id, entry.label) for entry in all_models()]
+        self.fields["model"].initial = default_model_id()
+        self.fields["prompt"].max_length = PROMPT_MAX_LENGTH
+
+    def job_request(self) -> services.JobRequest:
+        data = self.cleaned_data
+        return services.JobRequest(
+            prompt=data["prompt"], project_id=data["project"].pk if data.get("project") else None,
+            model=data["model"], resolution=data["resolution"], quality=data["quality"],
+            duration=data["duration"], max_retries=data["max_retries"],
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or not cleaned.get("user"):
+            return cleaned
+        try:
+            services.job_request_check(user=cleaned["user"], request=self.job_request())
+        except ApplicationError as error:
+            self.add_service_error(error)
+        return cleaned
+
+    def add_service_error(self, error: ApplicationError) -> None:
+        if not error.details:
+            self.add_error(None, error.message)
+        for key, field_messages in error.details.items():
+            field = _FORM_FIELD_FOR.get(key, key)
+            self.add_error(field if field in self.fields else None, field_messages)
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = (
+        "id", "user_email", "status", "progress_percent", "model", "resolution", "duration", "project",
+        "created_at",
+    )
+    list_select_related = ("user", "project")
+    list_filter = ("status", "model", "resolution", "quality")
+    search_fields = ("prompt", "=id", "user__email")
+    ordering = ("-created_at", "-id")
+    actions = ("cancel_selected", "retry_selected")
+    autocomplete_fields = ("user", "project")
+
+    fieldsets = (
+        (None, {"fields": ("id", "user", "project", "status", "progress", "attempt", "queue")}),
+        ("Request", {"fields": ("prompt", "model", "resolution", "quality", "duration", "metadata")}),
+        ("Retries", {"fields": ("retry_count", "max_retries", "error_message", "idempotency_key")}),
+        ("Timeline", {"fields": (
+            "created_at", "queued_at", "run_after", "started_at", "heartbeat_at", "completed_at", "updated_at",
+        )}),
+        ("Output", {"fields": (
+            "used_provider", "used_model", "generation_time_ms", "video_path", "thumbnail_path", "video_width",
+            "video_height", "video_fps", "video_frames", "video_duration", "video_size_bytes", "video_codec",
+        )}),
+    )
+    add_fieldsets = ((None, {"fields": JobAddForm.Meta.fields}),)
+
+    # --- the list -----------------------------------------------------------------
+
+    @admin.display(description="user", ordering="user__email")
+    def user_email(self, job: Job) -> str:
+        return job.user.email
+
+    @admin.display(description="progress", ordering="progress")
+    def progress_percent(self, job: Job) -> str:
+        return f"{job.progress}%"
+
+    @admin.action(description="Cancel selected jobs", permissions=["change"])
+    def cancel_selected(self, request, queryset):
+        self._apply(request, queryset, services.job_cancel, done="Cancelled")
+
+    @admin.action(description="Retry selected jobs", permissions=["change"])
+    def retry_selected(self, request, queryset):
+        self._apply(request, queryset, services.job_retry, done="Queued again")
+
+    def _apply(self, request, queryset, service, *, done: str) -> None:
+        succeeded = 0
+        for job in queryset.order_by("created_at", "id"):
+            try:
+                service(job=job)
+            except ApplicationError as error:
+                self.message_user(request, f"Job {job.id}: {error.message}", messages.ERROR)
+            else:
+                succeeded += 1
+        if succeeded:
+            noun = "job" if succeeded == 1 else "jobs"
+            self.message_user(request, f"{done} {succeeded} {noun}.", messages.SUCCESS)
+
+    # --- one job ------------------------------------------------------------------
+
+    def has_change_permission(self, request, obj=None):
+        # The list (and its actions) needs change permission; a saved job is
+        # only ever shown, never saved back from a form.
+        if obj is not None:
+            return False
+        return super().has_change_permission(request)
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else self.fieldsets
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = JobAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        """Create through the service, so an admin job is validated and enqueued
+        like an API job; the form has checked everything but the active cap."""
+        if change:  # unreachable: saved jobs are read-only (see has_change_permission)
+            raise PermissionDenied("Jobs are changed through the cancel and retry actions only.")
+        try:
+            job, _ = services.job_create(user=form.cleaned_data["user"], request=form.job_request())
+        except ApplicationError as error:
+            obj._create_error = error.message
+            return
+        obj.pk = job.pk
+        obj.status = job.status
+
+    def save_related(self, request, form, formsets, change):
+        if not getattr(form.instance, "_create_error", None):
+            super().save_related(request, form, formsets, change)
+
+    def log_addition(self, request, obj, message):
+        if not getattr(obj, "_create_error", None):
+            return super().log_addition(request, obj, message)
+        return None
+
+    def response_add(self, request, obj, post_url_continue=None):
+        error = getattr(obj, "_create_error", None)
+        if error:
+            self.message_user(request, f"The job was not created: {error}", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:jobs_job_add"))
+        return super().response_add(request, obj, post_url_continue)
+
+    def delete_model(self, request, obj):
+        services.job_delete(job=obj)
+
+    def delete_queryset(self, request, queryset):
+        for job in queryset:
+            services.job_delete(job=job)

@@ -1,0 +1,77 @@
+"""Fixtures for the jobs tests: rows in any state, an empty Redis, a private MEDIA_ROOT."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from jobs import outputs, queueing
+from jobs.models import Job, JobStatus
+from projects.models import Project
+
+
+@pytest.fixture
+def empty_redis():
+    """The configured Redis database (only that one) is empty before and after."""
+    redis = queueing.connection()
+    redis.flushdb()
+    yield redis
+    redis.flushdb()
+
+
+@pytest.fixture
+def make_project(db):
+    def make(user, name: str = "Launch film") -> Project:
+        return Project.objects.create(user=user, name=name)
+
+    return make
+
+
+@pytest.fixture
+def make_job(db):
+    """A job row in any state, written directly (the services are tested elsewhere)."""
+
+    def make(user, *, status: str = JobStatus.QUEUED, **fields) -> Job:
+        now = timezone.now()
+        values = {
+            "prompt": "a red fox running through snow", "model": "videogen-procedural-1", "resolution": "480p",
+            "quality": "low", "duration": 2, "queue": "cpu", "queued_at": now,
+        }
+        if status == JobStatus.PROCESSING:
+            values.update(started_at=now, heartbeat_at=now, progress=40)
+        if status in (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED):
+            values.update(started_at=now, completed_at=now)
+        if status == JobStatus.COMPLETED:
+            values.update(progress=100, generation_time_ms=1200)
+        if status == JobStatus.FAILED:
+            values.update(error_message="The engine crashed.")
+        values.update(fields)
+        return Job.objects.create(user=user, status=status, **values)
+
+    return make
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
+
+
+@pytest.fixture
+def store_output(media_root):
+    """Give a job stored files in its attempt folder, as a finished attempt leaves them."""
+
+    def store(job: Job, *, video: bytes = b"\x00" * 1000, poster: bytes | None = b"\xff\xd8poster") -> Job:
+        folder = outputs.attempt_folder(user_id=job.user_id, job_id=job.id, attempt=job.attempt)
+        job.video_path = default_storage.save(f"{folder}/{outputs.VIDEO_NAME}", ContentFile(video))
+        job.thumbnail_path = (
+            default_storage.save(f"{folder}/{outputs.POSTER_NAME}", ContentFile(poster)) if poster is not None else ""
+        )
+        job.video_width, job.video_height, job.video_fps, job.video_frames = 854, 480, 24, 48
+        job.video_duration, job.video_size_bytes, job.video_codec = 2.0, len(video), "h264"
+        job.save(update_fields=[*outputs.CLEARED_RESULT])
+        return job
+
+    return store
