@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 
 from django.conf import settings
 from django.core.management import call_command
@@ -20,6 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from videogen.embedded_redis import EmbeddedRedis, die_with_parent
 
 STOP_TIMEOUT = 20
+WEB_START_TIMEOUT = 60
 
 
 class Command(BaseCommand):
@@ -52,7 +55,10 @@ class Command(BaseCommand):
                 subprocess.Popen([*manage, "runserver", f"{host}:{port}", "--noreload"], env=env, preexec_fn=die_with_parent)
             )
             shown_host = f"[{host}]" if ":" in host else host
-            self.stdout.write(self.style.SUCCESS(f"videogen is running at http://{shown_host}:{port}/  (Ctrl-C to stop)"))
+            if self._wait_for_web(host, int(port), children, stop):
+                self.stdout.write(
+                    self.style.SUCCESS(f"videogen is running at http://{shown_host}:{port}/  (Ctrl-C to stop)")
+                )
             while not stop.wait(0.5):
                 for child in children:
                     if child.poll() is not None:
@@ -63,6 +69,20 @@ class Command(BaseCommand):
             if redis:
                 redis.stop()
             self.stdout.write("stopped")
+
+    def _wait_for_web(self, host: str, port: int, children: list[subprocess.Popen], stop: threading.Event) -> bool:
+        """Announce the URL only once the web server accepts connections."""
+        target = "127.0.0.1" if host in ("0.0.0.0", "") else ("::1" if host == "::" else host)
+        deadline = time.monotonic() + WEB_START_TIMEOUT
+        while time.monotonic() < deadline and not stop.is_set():
+            if any(child.poll() is not None for child in children):
+                return False
+            try:
+                with socket.create_connection((target, port), timeout=0.5):
+                    return True
+            except OSError:
+                stop.wait(0.2)
+        return False
 
     def _stop_children(self, children: list[subprocess.Popen]) -> None:
         for child in children:
