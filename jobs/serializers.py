@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from jobs import media
 from jobs.models import PROMPT_MAX_LENGTH, Job, JobStatus
 
 
@@ -83,9 +85,14 @@ class JobSerializer(serializers.ModelSerializer):
 def result_for(job: Job, *, request=None) -> dict | None:
     if job.status != JobStatus.COMPLETED or not job.video_path:
         return None
-    video_url = reverse("api-job-video", args=[job.id])
-    poster_url = reverse("api-job-thumbnail", args=[job.id]) if job.thumbnail_path else None
-    if request is not None:
+    if not media.is_local_storage():
+        # Object storage: short-lived presigned URLs, so downloads bypass Django.
+        video_url = default_storage.url(job.video_path)
+        poster_url = default_storage.url(job.thumbnail_path) if job.thumbnail_path else None
+    else:
+        video_url = reverse("api-job-video", args=[job.id])
+        poster_url = reverse("api-job-thumbnail", args=[job.id]) if job.thumbnail_path else None
+    if request is not None and media.is_local_storage():
         video_url = request.build_absolute_uri(video_url)
         poster_url = request.build_absolute_uri(poster_url) if poster_url else None
     return {
