@@ -6,6 +6,11 @@ app_name = "jobs"
 
 urlpatterns = [
     path("jobs", views.job_list, name="list"),
+    path("create", views.job_create, name="create"),
+    path("jobs/<str:job_id>", views.job_detail, name="detail"),
+    path("jobs/<str:job_id>/cancel", views.job_cancel, name="cancel"),
+    path("jobs/<str:job_id>/retry", views.job_retry, name="retry"),
+    path("jobs/<str:job_id>/delete", views.job_delete, name="delete"),
 ]
 
 api_urlpatterns = [

@@ -1,7 +1,195 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""The jobs pages: list, create, detail, and the cancel / retry / delete actions.
+
+Each view loads through an ownership-checked selector, calls one service and renders.
+HTMX requests get a fragment of the same page (the list, a card, the detail panel);
+plain form posts are redirected back, so everything also works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from jobs import selectors, services
+from jobs.catalog import all_models
+from jobs.forms import JobCreateForm, JobFilterForm
+from jobs.models import Job
+from jobs.serializers import result_for
+from projects.models import Project
+from projects.selectors import project_list
+from videogen.errors import ApplicationError, InvalidInput, TooManyRequests
+from videogen.pages import (
+    access_errors_as_pages,
+    current_page_path,
+    login_required_page,
+    render_page_or_fragment,
+    safe_next_url,
+)
+
+JOBS_PER_PAGE = 12
+MAX_PAGE = 100_000
+PROJECT_CHOICES_LIMIT = 500
+DETAIL_TARGET = "job-detail"
+# Sent with every action's answer: the live job list (and the stats) refresh themselves.
+JOBS_CHANGED_EVENT = "jobs-changed"
 
 
-@login_required
-def job_list(request):
-    return render(request, "jobs/list.html", {})
+def own_projects(user) -> list[Project]:
+    """The user's projects for a select menu, newest first."""
+    projects, _ = project_list(user=user, skip=0, take=PROJECT_CHOICES_LIMIT)
+    return projects
+
+
+def page_number(request: HttpRequest) -> int:
+    """The ?page= number, forgiving: junk means 1, and it is capped before it reaches SQL."""
+    try:
+        return min(max(1, int(request.GET.get("page", "1"))), MAX_PAGE)
+    except ValueError:
+        return 1
+
+
+def paged_jobs(*, user, page: int, status: str | None = None, project_id: str | None = None) -> dict:
+    """One page of jobs plus what the list template needs to draw it and its pager."""
+    jobs, total = selectors.job_list(
+        user=user, status=status, project_id=project_id, skip=(page - 1) * JOBS_PER_PAGE, take=JOBS_PER_PAGE
+    )
+    pages = max(1, -(-total // JOBS_PER_PAGE))
+    if page > pages:  # e.g. the last job of the last page was just deleted
+        return paged_jobs(user=user, page=pages, status=status, project_id=project_id)
+    return {
+        "jobs": jobs,
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "page_range": range(1, pages + 1),
+        "polling": any(job.is_active for job in jobs),
+    }
+
+
+@login_required_page
+@require_GET
+def job_list(request: HttpRequest) -> HttpResponse:
+    projects = own_projects(request.user)
+    form = JobFilterForm(request.GET, projects=projects)
+    status = 200 if form.is_valid() else 400
+    context = {
+        "filter_form": form,
+        "filtered": any(form.filters().values()),
+        "stats": selectors.job_stats(user=request.user),
+        "next_url": current_page_path(request),
+        **paged_jobs(user=request.user, page=page_number(request), **form.filters()),
+    }
+    return render_page_or_fragment(
+        request, page="jobs/list.html", fragment="jobs/_job_list_update.html", context=context, status=status
+    )
+
+
+@login_required_page
+@require_http_methods(["GET", "POST"])
+def job_create(request: HttpRequest) -> HttpResponse:
+    projects = own_projects(request.user)
+    preselected = request.GET.get("project", "")
+    initial = {"project": preselected} if any(p.id == preselected for p in projects) else {}
+    form = JobCreateForm(request.POST or None, initial=initial, projects=projects, models=all_models())
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                job, _ = services.job_create(user=request.user, request=form.job_request())
+            except ApplicationError as error:
+                form.add_service_error(error)
+                status = 429 if isinstance(error, TooManyRequests) else 400
+            else:
+                messages.success(request, f"Job queued: “{job.prompt[:60]}”.")
+                return redirect("jobs:list")
+    context = {"form": form, "models": all_models(), "projects": projects}
+    return render(request, "jobs/create.html", context, status=status)
+
+
+def job_for_display(job: Job) -> Job:
+    """Reload a job the way the list shows it: its project and its queue position."""
+    return selectors.with_queue_position(Job.objects.select_related("project").filter(pk=job.pk)).get()
+
+
+@login_required_page
+@require_GET
+@access_errors_as_pages
+def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = job_for_display(selectors.get_job_for_user(user=request.user, job_id=job_id))
+    return render_page_or_fragment(
+        request, page="jobs/detail.html", fragment="jobs/_detail.html", context=detail_context(request, job)
+    )
+
+
+def detail_context(request: HttpRequest, job: Job) -> dict:
+    return {"job": job, "result": result_for(job), "next_url": reverse("jobs:detail", args=[job.id])}
+
+
+def after_action(request: HttpRequest, job: Job) -> HttpResponse:
+    """Answer a cancel or retry: the updated card (or detail panel) for HTMX, else a redirect."""
+    if not request.htmx:
+        return redirect(safe_next_url(request, reverse("jobs:list")))
+    job = job_for_display(job)
+    if request.htmx.target == DETAIL_TARGET:
+        html = render_to_string("jobs/_detail.html", detail_context(request, job), request=request)
+    else:
+        context = {"job": job, "next_url": current_page_path(request)}
+        html = render_to_string("jobs/_job_card.html", context, request=request)
+    html += render_to_string("_messages.html", {"oob": True}, request=request)
+    return HttpResponse(html, headers={"HX-Trigger": JOBS_CHANGED_EVENT})
+
+
+@login_required_page
+@require_POST
+@access_errors_as_pages
+def job_cancel(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = selectors.get_job_for_user(user=request.user, job_id=job_id)
+    try:
+        job = services.job_cancel(job=job)
+    except InvalidInput as error:
+        messages.warning(request, error.message)
+    else:
+        messages.success(request, "Job cancelled.")
+    return after_action(request, job)
+
+
+@login_required_page
+@require_POST
+@access_errors_as_pages
+def job_retry(request: HttpRequest, job_id: str) -> HttpResponse:
+    job = selectors.get_job_for_user(user=request.user, job_id=job_id)
+    try:
+        job = services.job_retry(job=job)
+    except InvalidInput as error:
+        messages.warning(request, error.message)
+    else:
+        messages.success(request, "Job queued again.")
+    return after_action(request, job)
+
+
+@login_required_page
+@require_http_methods(["GET", "POST"])
+@access_errors_as_pages
+def job_delete(request: HttpRequest, job_id: str) -> HttpResponse:
+    """GET asks for confirmation (the no-JavaScript path); POST deletes."""
+    job = selectors.get_job_for_user(user=request.user, job_id=job_id)
+    detail_url = reverse("jobs:detail", args=[job.id])
+    if request.method == "GET":
+        next_url = safe_next_url(request, reverse("jobs:list"))
+        return render(request, "jobs/confirm_delete.html", {"job": job, "next_url": next_url})
+    services.job_delete(job=job)
+    messages.success(request, "Job deleted.")
+    back_to = safe_next_url(request, reverse("jobs:list"), refuse=[detail_url])
+    if not request.htmx:
+        return redirect(back_to)
+    if request.htmx.target == DETAIL_TARGET:
+        return HttpResponseClientRedirect(reverse("jobs:list"))
+    html = render_to_string("_messages.html", {"oob": True}, request=request)
+    return HttpResponse(html, headers={"HX-Trigger": JOBS_CHANGED_EVENT})
+
