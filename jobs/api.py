@@ -28,7 +28,7 @@ StatsSerializer = inline_serializer(
 
 
 def _one(request, job) -> Response:
-    job = selectors.with_queue_position(type(job).objects.filter(pk=job.pk)).select_related("project").first() or job
+    job = selectors.job_for_display(job)
     return Response(JobSerializer(job, context={"request": request}).data)
 
 

@@ -39,6 +39,11 @@ def with_queue_position(queryset: QuerySet[Job]) -> QuerySet[Job]:
     )
 
 
+def job_for_display(job: Job) -> Job:
+    """Reload a job as lists show it: with its project and its queue position."""
+    return with_queue_position(Job.objects.select_related("project").filter(pk=job.pk)).first() or job
+
+
 def job_list(
     *, user: User, status: str | None = None, project_id: str | None = None, skip: int = 0, take: int = 50
 ) -> tuple[list[Job], int]:

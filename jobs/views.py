@@ -112,16 +112,11 @@ def job_create(request: HttpRequest) -> HttpResponse:
     return render(request, "jobs/create.html", context, status=status)
 
 
-def job_for_display(job: Job) -> Job:
-    """Reload a job the way the list shows it: its project and its queue position."""
-    return selectors.with_queue_position(Job.objects.select_related("project").filter(pk=job.pk)).get()
-
-
 @login_required_page
 @require_GET
 @access_errors_as_pages
 def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
-    job = job_for_display(selectors.get_job_for_user(user=request.user, job_id=job_id))
+    job = selectors.job_for_display(selectors.get_job_for_user(user=request.user, job_id=job_id))
     return render_page_or_fragment(
         request, page="jobs/detail.html", fragment="jobs/_detail.html", context=detail_context(request, job)
     )
@@ -135,7 +130,7 @@ def after_action(request: HttpRequest, job: Job) -> HttpResponse:
     """Answer a cancel or retry: the updated card (or detail panel) for HTMX, else a redirect."""
     if not request.htmx:
         return redirect(safe_next_url(request, reverse("jobs:list")))
-    job = job_for_display(job)
+    job = selectors.job_for_display(job)
     if request.htmx.target == DETAIL_TARGET:
         html = render_to_string("jobs/_detail.html", detail_context(request, job), request=request)
     else:
