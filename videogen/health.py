@@ -1,4 +1,12 @@
-"""GET /api/v1/health: can the platform take and run jobs right now?"""
+"""Health endpoints.
+
+GET /api/v1/health: can the platform take and run jobs right now? Database, Redis,
+workers seen in the last minute per queue, queue depths; 503 naming what fails.
+
+GET /api/v1/health/live: is this web process serving? Touches nothing else, so a
+container probe does not mark the web server unhealthy (and restart it) because a
+worker or the database is down.
+"""
 
 from __future__ import annotations
 
@@ -80,3 +88,12 @@ class HealthView(APIView):
             "queues": depths,
         }
         return Response(body, status=503 if failing else 200)
+
+
+class LiveView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: inline_serializer("Live", {"status": serializers.CharField()})})
+    def get(self, request):
+        return Response({"status": "ok"})

@@ -26,7 +26,10 @@ def reset_request_id(token: contextvars.Token) -> None:
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = current_request_id()
+            # django.request logs 4xx/5xx after the middleware has returned, with the
+            # request attached: take the id from there when the context has none.
+            request = getattr(record, "request", None)
+            record.request_id = getattr(request, "request_id", None) or current_request_id()
         return True
 
 

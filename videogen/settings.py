@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 from videogen.env import env_bool, env_choice, env_float, env_int, env_json, env_list, env_str
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "videogen.request_id.RequestIdMiddleware",
+    "videogen.request_logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -227,6 +229,8 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Container and load-balancer probes speak plain HTTP to the app's own port.
+SECURE_REDIRECT_EXEMPT = [r"^api/v1/health(/|$)"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
@@ -237,6 +241,9 @@ if env_bool("USE_X_FORWARDED_PROTO", False):
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
 CORS_ALLOW_CREDENTIALS = False
 CORS_URLS_REGEX = r"^/api/.*$"
+# Browser clients send a bearer token and may send Idempotency-Key / X-Request-ID.
+CORS_ALLOW_HEADERS = (*cors_default_headers, "idempotency-key", "x-request-id")
+CORS_EXPOSE_HEADERS = ["X-Request-ID"]
 
 
 # --- i18n ------------------------------------------------------------------------------------
@@ -262,6 +269,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's own console handler (DEBUG only) would print its lines a second time,
+        # unformatted; everything goes through the root handler instead.
+        "django": {"handlers": [], "propagate": True},
         "django.server": {"level": "WARNING"},
         "rq.worker": {"level": LOG_LEVEL},
     },

@@ -14,6 +14,7 @@ api_urlpatterns = [
     *projects_api,
     *jobs_api,
     path("health", health.HealthView.as_view(), name="api-health"),
+    path("health/live", health.LiveView.as_view(), name="api-health-live"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

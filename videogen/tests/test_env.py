@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from videogen.env import env_bool, env_int, env_list
+from videogen.env import env_bool, env_choice, env_float, env_int, env_json, env_list, env_str
 
 
 def test_it_reads_booleans_in_the_usual_spellings(monkeypatch):
@@ -37,3 +37,15 @@ def test_it_uses_the_default_when_unset(monkeypatch):
 def test_it_splits_lists_on_commas(monkeypatch):
     monkeypatch.setenv("ALLOWED_HOSTS", "a.example, b.example,,")
     assert env_list("ALLOWED_HOSTS", []) == ["a.example", "b.example"]
+
+
+def test_an_empty_value_takes_the_default(monkeypatch):
+    # docker compose passes unset settings through as empty strings (${NAME:-}).
+    monkeypatch.setenv("EMPTY", "")
+    assert env_bool("EMPTY", True) is True
+    assert env_int("EMPTY", 7) == 7
+    assert env_list("EMPTY", ["a"]) == ["a"]
+    assert env_str("EMPTY", "default") == "default"
+    assert env_choice("EMPTY", "text", ("text", "json")) == "text"
+    assert env_float("EMPTY", 0.5) == 0.5
+    assert env_json("EMPTY", {}) == {}
