@@ -32,7 +32,7 @@ migrate: $(VENV)/.installed-runtime
 	$(PY) manage.py migrate --noinput
 
 web: $(VENV)/.installed-runtime
-	$(VENV)/bin/gunicorn videogen.wsgi:application --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --threads 4 --access-logfile -
+	$(VENV)/bin/gunicorn -c docker/gunicorn.conf.py --bind $(HOST):$(PORT)
 
 worker: $(VENV)/.installed-runtime
 	$(PY) manage.py worker --queues $${WORKER_QUEUES:-cpu,default}

@@ -16,6 +16,8 @@ from rq import Queue, Worker
 from rq.job import Job as RQJob
 from rq.job import JobStatus as RQStatus
 
+from videogen.request_id import current_request_id
+
 logger = logging.getLogger("videogen.jobs")
 
 TASK = "jobs.tasks.run_job_attempt"
@@ -58,6 +60,7 @@ def enqueue_attempt(*, job_id: str, attempt: int, queue: str, delay_seconds: flo
     q = get_queue(queue)
     kwargs = dict(
         job_id=rq_job_id(job_id, attempt),
+        meta={"request_id": current_request_id()},
         args=(job_id, attempt),
         result_ttl=60,
         failure_ttl=24 * 3600,

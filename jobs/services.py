@@ -255,17 +255,29 @@ def _attempt(job_id: str, attempt: int, *statuses: str):
     return Job.objects.filter(pk=job_id, attempt=attempt, status__in=statuses)
 
 
-def job_start_attempt(*, job_id: str, attempt: int, provider: str, model_name: str) -> Job | None:
-    """queued -> processing for this attempt; None when it is no longer ours to run."""
+def job_start_attempt(
+    *, job_id: str, attempt: int, provider: str, model_name: str, job: Job | None = None
+) -> Job | None:
+    """queued -> processing for this attempt; None when it is no longer ours to run.
+
+    ``job``, when the caller already loaded the row, is brought up to date in memory
+    instead of being read again: the fenced write succeeding means the row is that
+    attempt, queued until now, and nothing else about a queued attempt changes.
+    """
     now = timezone.now()
-    updated = _attempt(job_id, attempt, JobStatus.QUEUED).update(
+    changes = dict(
         status=JobStatus.PROCESSING, started_at=now, heartbeat_at=now, progress=0,
         used_provider=provider, used_model=model_name, run_after=None, updated_at=now,
     )
+    updated = _attempt(job_id, attempt, JobStatus.QUEUED).update(**changes)
     if not updated:
         return None
     _event("attempt started", job_id, attempt=attempt)
-    return Job.objects.get(pk=job_id)
+    if job is None or job.pk != job_id or job.attempt != attempt:
+        return Job.objects.get(pk=job_id)
+    for name, value in changes.items():
+        setattr(job, name, value)
+    return job
 
 
 def job_heartbeat(*, job_id: str, attempt: int, progress: int) -> bool:
@@ -278,18 +290,29 @@ def job_heartbeat(*, job_id: str, attempt: int, progress: int) -> bool:
     )
 
 
-def job_complete_attempt(*, job_id: str, attempt: int, result: outputs.StoredResult, generation_time_ms: int) -> bool:
-    """processing -> completed with the result; False when the attempt was superseded."""
-    with transaction.atomic():
-        now = timezone.now()
-        job = Job.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.attempt != attempt or job.status != JobStatus.PROCESSING:
-            return False
-        Job.objects.filter(pk=job_id).update(
-            status=JobStatus.COMPLETED, progress=100, completed_at=now, heartbeat_at=now, updated_at=now,
-            generation_time_ms=generation_time_ms, error_message="", **result.as_fields(),
+def job_complete_attempt(
+    *, job_id: str, attempt: int, result: outputs.StoredResult, generation_time_ms: int, user_id: str | None = None
+) -> bool:
+    """processing -> completed with the result; False when the attempt was superseded.
+
+    One conditional UPDATE, like every fenced write: the database checks (id, attempt,
+    status) on the row it locks, so a cancel or a newer attempt committed first wins.
+    Pass the job's ``user_id`` when known, to skip reading it back.
+    """
+    now = timezone.now()
+    updated = _attempt(job_id, attempt, JobStatus.PROCESSING).update(
+        status=JobStatus.COMPLETED, progress=100, completed_at=now, heartbeat_at=now, updated_at=now,
+        generation_time_ms=generation_time_ms, error_message="", **result.as_fields(),
+    )
+    if not updated:
+        return False
+    if user_id is None:
+        user_id = Job.objects.filter(pk=job_id).values_list("user_id", flat=True).first()
+    if user_id is not None:
+        # Earlier attempts' files (after commit: the row no longer points at them).
+        transaction.on_commit(
+            lambda: outputs.remove_job_files(user_id=user_id, job_id=job_id, keep_attempt=attempt)
         )
-        _remove_files_on_commit(job, keep_attempt=attempt)
     _event("attempt completed", job_id, attempt=attempt, generation_time_ms=generation_time_ms)
     return True
 

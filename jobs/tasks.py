@@ -21,6 +21,7 @@ from jobs.catalog import get_model
 from jobs.generation.base import RESOLUTIONS, PermanentEngineError, RenderSpec, RenderStopped
 from jobs.generation.registry import engine_for
 from jobs.models import Job
+from videogen.request_id import reset_request_id, set_request_id
 
 logger = logging.getLogger("videogen.jobs")
 
@@ -105,14 +106,24 @@ def readable_error(exc: BaseException) -> str:
 def run_job_attempt(job_id: str, attempt: int) -> str:
     """Entry point enqueued as ``jobs.tasks.run_job_attempt(job_id, attempt)``."""
     close_old_connections()
+    # The job's log lines carry the id of the request that queued it.
+    token = set_request_id(_queued_by_request())
     try:
         return _run(job_id, attempt)
     finally:
+        reset_request_id(token)
         close_old_connections()
 
 
+def _queued_by_request() -> str:
+    from rq import get_current_job
+
+    current = get_current_job()
+    return (current.meta.get("request_id") if current is not None else None) or "-"
+
+
 def _run(job_id: str, attempt: int) -> str:
-    job = Job.objects.filter(pk=job_id).only("model").first()
+    job = Job.objects.filter(pk=job_id).first()
     if job is None:
         return "gone"
     model = get_model(job.model)
@@ -123,7 +134,9 @@ def _run(job_id: str, attempt: int) -> str:
             from_statuses=("queued",),
         )
         return "failed"
-    job = services.job_start_attempt(job_id=job_id, attempt=attempt, provider=model.engine, model_name=model.id)
+    job = services.job_start_attempt(
+        job_id=job_id, attempt=attempt, provider=model.engine, model_name=model.id, job=job
+    )
     if job is None:
         logger.info("attempt skipped: no longer current", extra={"job_id": job_id, "attempt": attempt})
         return "skipped"
@@ -179,7 +192,9 @@ def _render_and_store(job: Job, attempt: int, model, control: AttemptControl, wo
         thumbnail_path=poster_path if os.path.exists(poster_path) else "", facts=outcome.facts,
     )
     elapsed_ms = int((time.monotonic() - started) * 1000)
-    if not services.job_complete_attempt(job_id=job.id, attempt=attempt, result=stored, generation_time_ms=elapsed_ms):
+    if not services.job_complete_attempt(
+        job_id=job.id, attempt=attempt, result=stored, generation_time_ms=elapsed_ms, user_id=job.user_id
+    ):
         # Superseded while uploading: this attempt's files must not stay behind.
         outputs.remove_attempt_files(user_id=job.user_id, job_id=job.id, attempt=attempt)
         return "stopped"

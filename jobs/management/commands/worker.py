@@ -7,6 +7,9 @@ from jobs import queueing
 from jobs.worker import ForkingWorker, InProcessWorker, ReconcilerLoop
 
 
+WORKER_TTL_SECONDS = 45
+
+
 class Command(BaseCommand):
     help = "Run a videogen worker on the given queues, with the reconciler beside it."
 
@@ -26,6 +29,8 @@ class Command(BaseCommand):
         worker_class = InProcessWorker if (in_process or "gpu" in names) else ForkingWorker
         worker = worker_class(
             [queueing.get_queue(n, redis=redis) for n in names], connection=redis, name=name,
+            # Idle workers heartbeat every ~30 s, so health sees them within its one-minute window.
+            worker_ttl=WORKER_TTL_SECONDS,
         )
         reconciler = None
         if not no_reconciler:
