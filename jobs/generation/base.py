@@ -9,7 +9,7 @@ so a cancelled job stops quickly whatever the engine.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -59,6 +59,21 @@ class FrameSink(Protocol):
 
     def write_yuv420(self, y: np.ndarray, u: np.ndarray, v: np.ndarray) -> None:
         """One frame as its planes: y (h, w), u and v (h/2, w/2), uint8 (BT.601 limited range)."""
+
+
+@runtime_checkable
+class PlaneBufferSink(FrameSink, Protocol):
+    """A sink that can also lend the planes of its next frame, so an engine draws in place.
+
+    Optional: engines that can draw into any (strided) uint8 planes check for it with
+    ``isinstance(sink, PlaneBufferSink)`` and save one full-frame copy per frame.
+    """
+
+    def next_yuv420_buffers(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Writable y (h, w), u and v (h/2, w/2) views; the engine must set every pixel."""
+
+    def commit_yuv420(self) -> None:
+        """Hand the frame drawn into the last lent buffers to the sink, in order."""
 
 
 class RenderControl(Protocol):
