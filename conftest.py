@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from accounts.tokens import token_pair_issue
 
-pytest_plugins = ["jobs.tests.live_workers"]
+pytest_plugins = ["jobs.tests.live_workers", "videogen.tests.browser"]
 
 PASSWORD = "correct horse battery staple 42"
 

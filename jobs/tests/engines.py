@@ -65,3 +65,36 @@ class FailingEngine(_Recording):
     def render(self, spec, sink, control) -> None:
         _record(self.log_dir, spec, "start")
         raise EngineError("the test engine always fails")
+
+
+class _PacedControl:
+    """Render control that waits ``frame_seconds`` at each progress report (once a frame)."""
+
+    def __init__(self, control, frame_seconds: float):
+        self._control = control
+        self._frame_seconds = frame_seconds
+
+    def should_stop(self) -> bool:
+        return self._control.should_stop()
+
+    def report_progress(self, fraction: float) -> None:
+        time.sleep(self._frame_seconds)
+        self._control.report_progress(fraction)
+
+
+class PacedProceduralEngine:
+    """The real procedural renderer, slowed to ``frame_seconds`` per frame.
+
+    It renders the same frames, video and poster as the built-in model; the pacing
+    only lets a page that polls every 2 s see the job while it is rendering.
+    """
+
+    def __init__(self, *, frame_seconds: float = 0.0):
+        from jobs.generation.procedural import ProceduralEngine
+
+        self._engine = ProceduralEngine()
+        self.provider = self._engine.provider
+        self.frame_seconds = frame_seconds
+
+    def render(self, spec, sink, control) -> None:
+        self._engine.render(spec, sink, _PacedControl(control, self.frame_seconds))
