@@ -32,6 +32,7 @@ migrate: $(VENV)/.installed-runtime
 	$(PY) manage.py migrate --noinput
 
 web: $(VENV)/.installed-runtime
+	$(PY) manage.py collectstatic --noinput -v0
 	$(VENV)/bin/gunicorn -c docker/gunicorn.conf.py --bind $(HOST):$(PORT)
 
 worker: $(VENV)/.installed-runtime

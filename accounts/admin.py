@@ -55,6 +55,16 @@ class UserAdmin(StaffModelAdmin, BaseUserAdmin):
             fields += ("is_superuser", "groups", "user_permissions")
         return fields
 
+    def _protects(self, request, obj) -> bool:
+        """A superuser's account is changed only by a superuser (no takeover by staff)."""
+        return obj is not None and obj.is_superuser and not request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._protects(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self._protects(request, obj)
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_job_count=Count("jobs", distinct=True))
 

@@ -18,6 +18,7 @@ from jobs import services
 from jobs.catalog import all_models, default_model_id
 from jobs.generation.base import QUALITIES, RESOLUTIONS
 from jobs.models import PROMPT_MAX_LENGTH, Job
+from videogen.admin_access import StaffModelAdmin
 from videogen.errors import ApplicationError
 
 # The service names fields the way the API does; the add form uses model names.
@@ -70,7 +71,7 @@ class JobAddForm(forms.ModelForm):
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(StaffModelAdmin):
     list_display = (
         "id", "user_email", "status", "progress_percent", "model", "resolution", "duration", "project",
         "created_at",

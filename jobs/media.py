@@ -10,7 +10,8 @@ from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpRespons
 
 from videogen.errors import NotFound
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# At most 19 digits: larger numbers are not byte offsets (and int() refuses > 4300 digits).
+_RANGE = re.compile(r"^bytes=(\d{0,19})-(\d{0,19})$")
 CHUNK = 256 * 1024
 
 
@@ -20,6 +21,10 @@ def is_local_storage() -> bool:
         return True
     except NotImplementedError:
         return False
+
+
+def download_name(job_id: str) -> str:
+    return f"videogen-{job_id}.mp4"
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None | str:

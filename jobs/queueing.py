@@ -8,10 +8,12 @@ is harmless and the reconciler can ask Redis whether an attempt is still held.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 
 from django.conf import settings
 from redis import Redis
+from redis.maint_notifications import MaintNotificationsConfig
 from rq import Queue, Worker
 from rq.job import Job as RQJob
 from rq.job import JobStatus as RQStatus
@@ -24,7 +26,23 @@ TASK = "jobs.tasks.run_job_attempt"
 RQ_JOB_TIMEOUT = 3 * 3600
 
 _lock = threading.Lock()
+
+
+def _after_fork_in_child() -> None:
+    # A fork taken while another thread (the reconciler) held the lock would leave
+    # the child's copy locked for ever.
+    global _lock
+    _lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 _clients: dict[str, Redis] = {}
+
+
+# Every new connection would otherwise also send CLIENT SETINFO twice and try CLIENT
+# MAINT_NOTIFICATIONS (which Redis 7 refuses): three round trips that each forked
+# work-horse pays again, since a horse cannot reuse its parent's sockets.
+_LEAN_HANDSHAKE = {"driver_info": None, "maint_notifications_config": MaintNotificationsConfig(enabled=False)}
 
 
 def connection() -> Redis:
@@ -33,14 +51,16 @@ def connection() -> Redis:
     with _lock:
         client = _clients.get(url)
         if client is None:
-            client = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30)
+            client = Redis.from_url(
+                url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30, **_LEAN_HANDSHAKE
+            )
             _clients[url] = client
         return client
 
 
 def worker_connection() -> Redis:
     """A client for a worker: RQ sets its own socket timeout for blocking pops."""
-    return Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5, health_check_interval=30)
+    return Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5, health_check_interval=30, **_LEAN_HANDSHAKE)
 
 
 def queue_names() -> tuple[str, ...]:
@@ -104,7 +124,12 @@ def attempt_is_held(*, job_id: str, attempt: int, redis: Redis | None = None) ->
         if status == RQStatus.QUEUED:
             return queue.get_job_position(rq_job.id) is not None
         return rq_job.id in queue.scheduled_job_registry
-    return status == RQStatus.STARTED
+    if status != RQStatus.STARTED:
+        return False
+    # Started counts only while the worker that took it is alive: a worker and
+    # work-horse killed together leave "started" behind until RQ's own cleanup.
+    worker_name = getattr(rq_job, "worker_name", None)
+    return bool(worker_name) and bool(redis.exists(f"{Worker.redis_worker_namespace_prefix}{worker_name}"))
 
 
 def forget_attempt(*, job_id: str, attempt: int) -> None:

@@ -37,6 +37,7 @@ class JobCreateSerializer(serializers.Serializer):
 class JobResultSerializer(serializers.Serializer):
     videoUrl = serializers.CharField()
     thumbnailUrl = serializers.CharField(allow_null=True)
+    downloadUrl = serializers.CharField()
     width = serializers.IntegerField()
     height = serializers.IntegerField()
     fps = serializers.IntegerField()
@@ -83,20 +84,28 @@ class JobSerializer(serializers.ModelSerializer):
 
 
 def result_for(job: Job, *, request=None) -> dict | None:
+    """The result block: final URLs, ready to use as they are (no query to append)."""
     if job.status != JobStatus.COMPLETED or not job.video_path:
         return None
     if not media.is_local_storage():
         # Object storage: short-lived presigned URLs, so downloads bypass Django.
         video_url = default_storage.url(job.video_path)
         poster_url = default_storage.url(job.thumbnail_path) if job.thumbnail_path else None
+        download_url = default_storage.url(
+            job.video_path,
+            parameters={"ResponseContentDisposition": f'attachment; filename="{media.download_name(job.id)}"'},
+        )
     else:
-        video_url = reverse("api-job-video", args=[job.id])
-        poster_url = reverse("api-job-thumbnail", args=[job.id]) if job.thumbnail_path else None
-    if request is not None and media.is_local_storage():
-        video_url = request.build_absolute_uri(video_url)
-        poster_url = request.build_absolute_uri(poster_url) if poster_url else None
+        # ?v=<attempt> changes with each attempt, so no cache serves a retried job's old video.
+        video_url = f"{reverse('api-job-video', args=[job.id])}?v={job.attempt}"
+        poster_url = f"{reverse('api-job-thumbnail', args=[job.id])}?v={job.attempt}" if job.thumbnail_path else None
+        download_url = f"{reverse('api-job-video', args=[job.id])}?download=1&v={job.attempt}"
+        if request is not None:
+            video_url = request.build_absolute_uri(video_url)
+            poster_url = request.build_absolute_uri(poster_url) if poster_url else None
+            download_url = request.build_absolute_uri(download_url)
     return {
-        "videoUrl": video_url, "thumbnailUrl": poster_url, "width": job.video_width, "height": job.video_height,
-        "fps": job.video_fps, "frames": job.video_frames, "durationSeconds": job.video_duration,
-        "sizeBytes": job.video_size_bytes, "codec": job.video_codec,
+        "videoUrl": video_url, "thumbnailUrl": poster_url, "downloadUrl": download_url, "width": job.video_width,
+        "height": job.video_height, "fps": job.video_fps, "frames": job.video_frames,
+        "durationSeconds": job.video_duration, "sizeBytes": job.video_size_bytes, "codec": job.video_codec,
     }

@@ -30,6 +30,7 @@ from jobs.generation.base import QUALITIES, RESOLUTIONS
 from jobs.models import ACTIVE_STATUSES, PROMPT_MAX_LENGTH, Job, JobStatus
 from projects.models import Project
 from videogen.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
+from videogen.ids import valid_id
 from videogen.request_id import current_request_id
 
 logger = logging.getLogger("videogen.jobs")
@@ -65,14 +66,32 @@ def _event(message: str, job: Job | str, **extra) -> None:
     logger.info(message, extra={"job_id": job_id, "event": message, "request_id": current_request_id(), **extra})
 
 
-def _contains_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_contains_nul(item) for item in value)
-    return False
+METADATA_MAX_DEPTH = 32
+
+
+def _metadata_problem(value) -> str | None:
+    """Why a metadata value cannot be stored, or None.
+
+    Walks iteratively (no recursion limit to hit) and refuses what PostgreSQL's jsonb
+    refuses: NUL characters and lone surrogates.
+    """
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > METADATA_MAX_DEPTH:
+            return f"Must be nested at most {METADATA_MAX_DEPTH} levels deep."
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                stack.append((key, depth))
+                stack.append((inner, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((inner, depth + 1) for inner in item)
+        elif isinstance(item, str):
+            if "\x00" in item:
+                return "Null characters are not allowed."
+            if any("\ud800" <= char <= "\udfff" for char in item):
+                return "Text must be valid Unicode (no lone surrogates)."
+    return None
 
 
 def _validate(request: JobRequest) -> None:
@@ -94,22 +113,29 @@ def _validate(request: JobRequest) -> None:
     metadata = request.metadata if request.metadata is not None else {}
     if not isinstance(metadata, dict):
         raise InvalidInput.for_field("metadata", "Must be a JSON object.")
+    problem = _metadata_problem(metadata)
+    if problem:
+        raise InvalidInput.for_field("metadata", problem)
     size = len(json.dumps(metadata, separators=(",", ":")).encode())
     if size > settings.VIDEOGEN_METADATA_MAX_BYTES:
         raise InvalidInput.for_field(
             "metadata", f"Must be at most {settings.VIDEOGEN_METADATA_MAX_BYTES} bytes as JSON; got {size}."
         )
-    if _contains_nul(metadata):
-        raise InvalidInput.for_field("metadata", "Null characters are not allowed.")
     seed = metadata.get("seed")
     if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63):
         raise InvalidInput.for_field("metadata", "metadata.seed must be a non-negative integer.")
 
 
-def _project_for(user: User, project_id: str | None) -> Project | None:
+def _project_for(user: User, project_id: str | None, *, lock: bool = False) -> Project | None:
     if not project_id:
         return None
-    project = Project.objects.filter(pk=project_id).only("id", "user_id").first()
+    if not valid_id(project_id):
+        raise InvalidInput.for_field("projectId", f"Project '{project_id}' does not exist.")
+    projects = Project.objects.only("id", "user_id")
+    if lock:
+        # Locked until commit, so the project cannot be deleted under the new job.
+        projects = projects.select_for_update()
+    project = projects.filter(pk=project_id).first()
     if project is None:
         raise InvalidInput.for_field("projectId", f"Project '{project_id}' does not exist.")
     if project.user_id != user.pk:
@@ -150,7 +176,7 @@ def job_create(*, user: User, request: JobRequest, idempotency_key: str | None =
             existing = Job.objects.filter(user=user, idempotency_key=idempotency_key).first()
             if existing is not None:
                 return _replay(existing, fingerprint), False
-        project = _project_for(user, request.project_id)
+        project = _project_for(user, request.project_id, lock=True)
         active = Job.objects.filter(user=user, status__in=ACTIVE_STATUSES).count()
         if active >= settings.VIDEOGEN_MAX_ACTIVE_JOBS_PER_USER:
             raise TooManyRequests(
@@ -158,21 +184,25 @@ def job_create(*, user: User, request: JobRequest, idempotency_key: str | None =
                 f"{settings.VIDEOGEN_MAX_ACTIVE_JOBS_PER_USER}). Wait for some to finish or cancel them.",
                 retry_after=30,
             )
-        now = timezone.now()
-        try:
-            with transaction.atomic():
-                job = Job.objects.create(
-                    user=user, project=project, prompt=request.prompt, model=model.id,
-                    resolution=request.resolution, quality=request.quality, duration=request.duration,
-                    metadata=request.metadata or {}, max_retries=request.max_retries, queue=model.queue,
-                    status=JobStatus.QUEUED, queued_at=now, idempotency_key=idempotency_key or None,
-                    request_fingerprint=fingerprint,
-                )
-        except IntegrityError:
-            existing = Job.objects.filter(user=user, idempotency_key=idempotency_key).first()
-            if existing is None:
-                raise
-            return _replay(existing, fingerprint), False
+        fields = dict(
+            user=user, project=project, prompt=request.prompt, model=model.id,
+            resolution=request.resolution, quality=request.quality, duration=request.duration,
+            metadata=request.metadata or {}, max_retries=request.max_retries, queue=model.queue,
+            status=JobStatus.QUEUED, queued_at=timezone.now(), idempotency_key=idempotency_key or None,
+            request_fingerprint=fingerprint,
+        )
+        if not idempotency_key:
+            # Nothing unique to collide on: no savepoint (two round trips) needed.
+            job = Job.objects.create(**fields)
+        else:
+            try:
+                with transaction.atomic():
+                    job = Job.objects.create(**fields)
+            except IntegrityError:
+                existing = Job.objects.filter(user=user, idempotency_key=idempotency_key).first()
+                if existing is None:
+                    raise
+                return _replay(existing, fingerprint), False
         _enqueue_on_commit(job)
     _event("job created", job, user_id=user.pk, model=job.model)
     return job, True

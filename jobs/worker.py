@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import tempfile
 import threading
 
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections
 from rq import SimpleWorker, Worker
 
 from jobs import tasks
@@ -24,13 +25,97 @@ def _on_horse_sigterm(signum, frame) -> None:
     tasks.SHUTDOWN.set()
 
 
+def preload_cpu_engines(queue_names) -> None:
+    """Import the render path, build the built-in CPU engines and render one frame.
+
+    A forked work-horse inherits all of it. Whatever a horse imports or warms up
+    itself dies with it, and the procedural engine's imports plus the lazy ones of the
+    first render (Pillow's plugins, fonts, numpy.random) cost more than rendering a
+    short job. The one-frame render runs before any job, in a temporary folder.
+    """
+    from jobs.catalog import all_models
+    from jobs.generation.base import RESOLUTIONS, NullControl, RenderSpec
+    from jobs.generation.registry import engine_for
+    from jobs.generation.render import render_video
+
+    for model in all_models():
+        if model.engine != "procedural" or model.queue not in queue_names:
+            continue
+        try:
+            engine = engine_for(model_id=model.id, engine=model.engine, options=model.options)
+            width, height = RESOLUTIONS["480p"]
+            spec = RenderSpec(prompt="warm-up", width=width, height=height, fps=1, duration=1, quality="low", seed=1)
+            with tempfile.TemporaryDirectory(prefix="videogen-warmup-") as folder:
+                render_video(engine=engine, spec=spec, video_path=os.path.join(folder, "warmup.mp4"),
+                             thumbnail_path=os.path.join(folder, "warmup.jpg"), control=NullControl())
+        except Exception:  # a broken engine is reported by the jobs that use it
+            logger.exception("could not preload engine", extra={"model": model.id})
+
+
+def open_spare_connection() -> None:
+    """Connect (and warm up) the database connection the next work-horse will inherit.
+
+    Runs in the parent while a horse works, so a new server process and the session
+    set-up are not on the next job's critical path. PostgreSQL only; any failure just
+    leaves the next horse to connect by itself, as it otherwise would.
+    """
+    from jobs.models import Job
+
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql" or connection.connection is not None:
+        return
+    try:
+        Job.objects.filter(pk="", attempt=0).exists()  # connects; loads the table's catalog entries
+    except Exception:
+        logger.warning("could not open a spare database connection", exc_info=True)
+        connections.close_all()
+
+
+def hand_over_connections() -> None:
+    """In the parent, right after forking a horse: its database sockets are the horse's now.
+
+    Each socket is first pointed at /dev/null, so that closing our copy says goodbye to
+    nobody instead of ending the horse's session; the horse's copy stays open. (Were the
+    goodbye to get through anyway, the horse's connection health check reconnects.)
+    """
+    for connection in connections.all(initialized_only=True):
+        if connection.vendor == "postgresql" and connection.connection is not None:
+            try:
+                fd = connection.connection.fileno()
+                null = os.open(os.devnull, os.O_RDWR)
+                try:
+                    os.dup2(null, fd)
+                finally:
+                    os.close(null)
+            except Exception:
+                logger.warning("could not detach a database socket from a work-horse", exc_info=True)
+    connections.close_all()
+
+
 class ForkingWorker(Worker):
-    """CPU worker: one forked work-horse per job (crash isolation)."""
+    """CPU worker: one forked work-horse per job (crash isolation).
+
+    The render path is loaded once here and inherited by every horse, and each horse
+    inherits a database connection opened while the previous one worked. The parent
+    never shares a database socket with a horse: it lets go of its copy after forking.
+    """
+
+    def work(self, *args, **kwargs):
+        preload_cpu_engines(self.queue_names())
+        return super().work(*args, **kwargs)
 
     def fork_work_horse(self, job, queue):
-        # The child must not share the parent's database sockets.
+        super().fork_work_horse(job, queue)  # only the parent returns
+        hand_over_connections()
+
+    def monitor_work_horse(self, job, queue, execution):
+        open_spare_connection()
+        super().monitor_work_horse(job, queue, execution)
+
+    def run_maintenance_tasks(self):
+        # May fork RQ's scheduler process, which must not inherit a spare connection.
         connections.close_all()
-        super().fork_work_horse(job, queue)
+        super().run_maintenance_tasks()
 
     def setup_work_horse_signals(self):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -63,12 +148,14 @@ class ReconcilerLoop(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self) -> None:
+        from accounts.throttle import prune_login_failures
         from jobs.reconciler import reconcile_once
 
         while True:
             try:
                 close_old_connections()
                 reconcile_once()
+                prune_login_failures()
             except Exception:
                 logger.exception("reconcile pass failed")
             finally:

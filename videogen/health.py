@@ -10,6 +10,8 @@ worker or the database is down.
 
 from __future__ import annotations
 
+import logging
+
 from datetime import datetime, timedelta, timezone
 
 from django.db import connection
@@ -22,6 +24,7 @@ from rest_framework.views import APIView
 from jobs import queueing
 from jobs.catalog import all_models, default_model_id, get_model
 
+logger = logging.getLogger("videogen.health")
 WORKER_SEEN_WITHIN = timedelta(minutes=1)
 
 
@@ -31,7 +34,8 @@ def check_database() -> dict:
             cursor.execute("SELECT 1")
         return {"ok": True}
     except Exception as exc:  # any driver error means "down"
-        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        logger.warning("health: database check failed", exc_info=True)
+        return {"ok": False, "error": type(exc).__name__}
 
 
 def check_redis_and_workers() -> tuple[dict, dict, dict]:
@@ -39,7 +43,9 @@ def check_redis_and_workers() -> tuple[dict, dict, dict]:
         redis = queueing.connection()
         redis.ping()
     except Exception as exc:
-        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}, {}, {}
+        # The public endpoint names the failure, never hosts or users; the log has the rest.
+        logger.warning("health: redis check failed", exc_info=True)
+        return {"ok": False, "error": type(exc).__name__}, {}, {}
     now = datetime.now(timezone.utc)
     workers: dict[str, int] = {}
     depths: dict[str, int] = {}

@@ -145,3 +145,14 @@ def test_a_superuser_can_grant_superuser_rights(client, owner):
     assert response.status_code == 302
     owner.refresh_from_db()
     assert owner.is_superuser
+
+
+def test_staff_cannot_change_or_delete_a_superusers_account(client, staff, django_user_model):
+    boss = django_user_model.objects.create_superuser(email="boss@example.com", password="x" * 20)
+    client.force_login(staff)
+    assert client.get(f"/admin/accounts/user/{boss.pk}/password/").status_code == 403
+    response = client.post(f"/admin/accounts/user/{boss.pk}/change/", {"email": "mine@example.com"})
+    assert response.status_code == 403
+    assert client.post(f"/admin/accounts/user/{boss.pk}/delete/", {"post": "yes"}).status_code == 403
+    boss.refresh_from_db()
+    assert boss.email == "boss@example.com"

@@ -135,3 +135,18 @@ def test_a_successful_login_resets_the_count_for_that_email(anon_api, owner):
 
     for _ in range(4):
         assert login(anon_api, "owner@example.com", "wrong guess").status_code == 401
+
+
+def test_behind_a_trusted_proxy_the_throttle_counts_the_forwarded_client(anon_api, owner, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.LOGIN_FAILURE_LIMIT_PER_IP = 2
+    settings.LOGIN_FAILURE_LIMIT_PER_EMAIL = 100
+    for n in range(2):
+        anon_api.post("/api/v1/auth/login", {"email": f"nobody{n}@example.com", "password": "wrong-password"},
+                      format="json", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    blocked = anon_api.post("/api/v1/auth/login", {"email": "x@example.com", "password": "wrong-password"},
+                            format="json", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    other_client = anon_api.post("/api/v1/auth/login", {"email": "y@example.com", "password": "wrong-password"},
+                                 format="json", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert blocked.status_code == 429
+    assert other_client.status_code == 401

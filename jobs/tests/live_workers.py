@@ -133,7 +133,7 @@ class WorkerFactory:
             "MEDIA_ROOT": str(self.media_root),
             "VIDEOGEN_EXTRA_MODELS": json.dumps(self.extra_models),
             "VIDEOGEN_RECONCILE_INTERVAL_SECONDS": "0.5",
-            "VIDEOGEN_STALE_AFTER_SECONDS": "3",
+            "VIDEOGEN_STALE_AFTER_SECONDS": "10",
             "VIDEOGEN_ENQUEUE_GRACE_SECONDS": "0",
             "VIDEOGEN_HEARTBEAT_SECONDS": "0.2",
             "VIDEOGEN_RETRY_BASE_SECONDS": "0",

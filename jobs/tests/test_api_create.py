@@ -245,3 +245,33 @@ def test_finished_jobs_and_other_users_jobs_do_not_count_toward_the_cap(owner, o
 
     assert post(owner_api, prompt="second active").status_code == 201
     assert post(owner_api, prompt="third active").status_code == 429
+
+
+# --- values PostgreSQL would refuse, caught as 400s ------------------------------------
+
+
+def test_it_rejects_metadata_nested_too_deeply(owner_api):
+    nested: dict = {}
+    for _ in range(600):
+        nested = {"a": nested}
+    response = owner_api.post("/api/v1/jobs", {"prompt": "deep", "metadata": nested}, format="json")
+    assert response.status_code == 400
+    assert "metadata" in response.json()["error"] and "nested" in response.json()["error"]
+
+
+def test_it_rejects_metadata_with_a_lone_surrogate(owner_api):
+    body = '{"prompt": "surrogate", "metadata": {"k\\ud800": 1}}'
+    response = owner_api.post("/api/v1/jobs", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["details"]["metadata"]
+
+
+def test_a_job_id_with_a_nul_byte_is_simply_not_found(owner_api):
+    assert owner_api.get("/api/v1/jobs/a%00b").status_code == 404
+    assert owner_api.post("/api/v1/jobs/a%00b/cancel").status_code == 404
+
+
+def test_a_project_filter_with_a_nul_byte_is_a_400_naming_the_field(owner_api):
+    response = owner_api.get("/api/v1/jobs?projectId=a%00b")
+    assert response.status_code == 400
+    assert "projectId" in response.json()["details"]

@@ -44,8 +44,9 @@ def test_a_completed_job_carries_its_result(owner, owner_api, make_job, store_ou
 
     assert body["status"] == "completed" and body["progress"] == 100
     assert body["result"] == {
-        "videoUrl": f"http://testserver/api/v1/jobs/{job.id}/video",
-        "thumbnailUrl": f"http://testserver/api/v1/jobs/{job.id}/thumbnail",
+        "videoUrl": f"http://testserver/api/v1/jobs/{job.id}/video?v=1",
+        "thumbnailUrl": f"http://testserver/api/v1/jobs/{job.id}/thumbnail?v=1",
+        "downloadUrl": f"http://testserver/api/v1/jobs/{job.id}/video?download=1&v=1",
         "width": 854, "height": 480, "fps": 24, "frames": 48, "durationSeconds": 2.0, "sizeBytes": 1000,
         "codec": "h264",
     }

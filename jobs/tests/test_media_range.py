@@ -135,3 +135,9 @@ def test_a_completed_job_whose_file_is_gone_is_404(owner_api, completed):
     default_storage.delete(completed.video_path)
 
     assert_api_error(video(owner_api, completed), 404, mentions="no longer available")
+
+
+def test_an_absurdly_long_range_number_is_ignored_not_a_500(owner, owner_api, make_job, store_output):
+    job = store_output(make_job(owner, status=JobStatus.COMPLETED))
+    response = owner_api.get(f"/api/v1/jobs/{job.id}/video", HTTP_RANGE="bytes=" + "9" * 5000 + "-")
+    assert response.status_code == 200

@@ -52,7 +52,7 @@ def test_a_completed_job_has_a_seekable_player_and_a_download(owner_client, owne
     assert "<video controls preload=\"metadata\"" in body
     assert f'src="/api/v1/jobs/{job.id}/video?v=1"' in body
     assert f'poster="/api/v1/jobs/{job.id}/thumbnail?v=1"' in body
-    assert f'href="/api/v1/jobs/{job.id}/video?download=1"' in body
+    assert f'href="/api/v1/jobs/{job.id}/video?download=1&amp;v=1"' in body
     assert 'data-testid="job-seed">11<' in body
     assert "854×480" in body
     assert "hx-trigger" not in body.split('id="job-detail"', 1)[1].split(">", 1)[0]

@@ -4,7 +4,9 @@ short-lived presigned URLs that download the video."""
 
 from __future__ import annotations
 
+import html
 import io
+import re
 import urllib.request
 
 import av
@@ -85,6 +87,17 @@ def test_a_jobs_video_lands_in_the_bucket_and_its_presigned_url_downloads_it(own
         stream = container.streams.video[0]
         assert (stream.codec_context.width, stream.codec_context.height) == (854, 480)
         assert sum(1 for _ in container.decode(stream)) == 24
+
+    # The pages use those URLs as they are: the player's source downloads the video.
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(owner)
+    page = browser.get(f"/jobs/{job_id}").content.decode()
+    source = html.unescape(re.search(r'<video[^>]*\ssrc="([^"]+)"', page).group(1))
+    assert source.startswith(s3_storage) and "Signature=" in source
+    with urllib.request.urlopen(source, timeout=10) as download:
+        assert download.read() == data
 
     # The API's own video endpoint redirects to a presigned URL instead of proxying.
     redirect = api.get(f"/api/v1/jobs/{job_id}/video")
