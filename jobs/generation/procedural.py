@@ -15,13 +15,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from jobs.generation.base import FrameSink, PlaneBufferSink, RenderControl, RenderSpec, RenderStopped
+from jobs.generation.base import (
+    FrameSink,
+    PermanentEngineError,
+    PlaneBufferSink,
+    RenderControl,
+    RenderSpec,
+    RenderStopped,
+)
 from jobs.generation.procedural_canvas import Canvases
 from jobs.generation.procedural_looks import Look, look_for, prompt_digest
 from jobs.generation.procedural_overlays import PARTICLE_KINDS, Caption, Particles
 from jobs.generation.procedural_scenery import paint_canvases
 
 PROVIDER = "procedural"
+# The layouts are designed for video frames; far outside these the layers do not fit.
+MIN_WIDTH, MIN_HEIGHT = 128, 96
+ASPECT_RANGE = (1 / 3, 4.0)
 
 
 def seed_from_prompt(prompt: str) -> int:
@@ -33,15 +43,23 @@ class FrameComposer:
     """Everything static about a spec, painted once; ``compose(i)`` draws frame ``i``."""
 
     def __init__(self, spec: RenderSpec) -> None:
-        if spec.width % 2 or spec.height % 2:
-            raise ValueError(f"frame size must be even, not {spec.width}x{spec.height}")
+        w, h = spec.width, spec.height
+        if w % 2 or h % 2 or w < MIN_WIDTH or h < MIN_HEIGHT or not ASPECT_RANGE[0] <= w / h <= ASPECT_RANGE[1]:
+            raise PermanentEngineError(
+                f"the procedural engine draws even sizes from {MIN_WIDTH}x{MIN_HEIGHT}, aspect 1:3 to 4:1,"
+                f" not {w}x{h}"
+            )
         # The prompt and the seed both steer every random choice.
-        rng = np.random.default_rng([spec.seed & 0xFFFF_FFFF_FFFF_FFFF,
-                                     int.from_bytes(prompt_digest(spec.prompt)[:8], "big")])
+        seeds = np.random.SeedSequence([spec.seed & 0xFFFF_FFFF_FFFF_FFFF,
+                                        int.from_bytes(prompt_digest(spec.prompt)[:8], "big")])
+        scenery_seeds, particle_seeds = seeds.spawn(2)
         self.look: Look = look_for(spec.prompt)
-        self.canvases: Canvases = paint_canvases(self.look, spec.width, spec.height, rng)
-        self.particles = Particles(PARTICLE_KINDS[self.look.particles], spec.width, spec.height,
-                                   self.look.pace, rng)
+        self.canvases: Canvases = paint_canvases(self.look, spec.width, spec.height, scenery_seeds)
+        # Sparkles glint on the water when there is some.
+        over_water = (self.canvases.front_top / h, 1.0) if self.look.front == "water" else None
+        self.particles = Particles(PARTICLE_KINDS[self.look.particles], w, h, self.look.pace,
+                                   np.random.default_rng(particle_seeds),
+                                   rows=over_water if self.look.particles == "sparkles" else None)
         self.caption = Caption(spec.prompt, spec.width, spec.height, spec.fps)
         self.width, self.height = spec.width, spec.height
         self._own: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None

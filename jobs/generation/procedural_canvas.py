@@ -28,8 +28,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from jobs.generation.procedural_looks import Look
-
 F32 = np.float32
 
 # Layers per terrain, and where their edges may lie, as fractions of the land band.
@@ -49,8 +47,8 @@ LAND_TOP = {"mountains": 0.26, "hills": 0.40, "pines": 0.34, "dunes": 0.42, "fla
 FRONT_TOP = {"water": 0.64, "traffic": 0.80, "none": 0.88}
 
 # Speeds in luma pixels per frame at 1080p, far to near; scaled with the frame height.
-SKY_SPEED = 0.15
-LAYER_SPEEDS = (0.4, 1.0, 2.0)
+SKY_SPEED = 0.2
+LAYER_SPEEDS = (0.5, 1.2, 2.6)
 
 
 @dataclass(frozen=True)
@@ -160,9 +158,6 @@ class StripPainter:
         self.u[:] = pairs[:, 1:2]
         self.v[:] = pairs[:, 2:3]
 
-    def rows(self) -> np.ndarray:
-        return np.arange(self.top, self.bottom, dtype=F32)
-
     def blend(self, alpha: np.ndarray, colour_y: np.ndarray | float, colour_u: np.ndarray | float,
               colour_v: np.ndarray | float, row: int = 0, col: int = 0,
               alpha_half: np.ndarray | None = None) -> None:
@@ -183,7 +178,7 @@ class StripPainter:
 
     def store(self, canvases_y: np.ndarray, canvases_u: np.ndarray, canvases_v: np.ndarray) -> None:
         """Quantise into rows of the doubled canvases (rounding, no dither: x264 would eat it)."""
-        p, t, b = self.period, self.top, self.bottom
+        t, b = self.top, self.bottom
         for plane, canvas, rows in ((self.y, canvases_y, slice(t, b)),
                                     (self.u, canvases_u, slice(t // 2, b // 2)),
                                     (self.v, canvases_v, slice(t // 2, b // 2))):
@@ -248,7 +243,7 @@ def profile_dunes(period: int, rng: np.random.Generator, depth: int) -> np.ndarr
 def profile_pines(period: int, rng: np.random.Generator, depth: int, band: int) -> np.ndarray:
     ground = 0.75 + 0.25 * _sines(period, rng, np.arange(1, 4), 1.5)
     tops = ground.copy()
-    spacing = band * (0.22 + 0.06 * depth)
+    spacing = max(2.0, band * (0.22 + 0.06 * depth))
     x = 0.0
     while x < period:
         height = rng.uniform(0.55, 1.0)
@@ -267,7 +262,7 @@ def profile_skyline(period: int, rng: np.random.Generator, depth: int) -> np.nda
     out = np.empty(period, F32)
     x = 0
     while x < period:
-        width = int(period * rng.uniform(0.022, 0.055) * (1 + 0.4 * depth))
+        width = max(2, int(period * rng.uniform(0.022, 0.055) * (1 + 0.4 * depth)))
         top = rng.uniform(0.0, 0.75) if rng.random() < 0.85 else rng.uniform(0.75, 0.95)
         out[x : x + width] = top
         if rng.random() < 0.35 and width > 12:  # a stepped roof

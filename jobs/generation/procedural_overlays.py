@@ -32,7 +32,7 @@ class ParticleKind:
 
 
 PARTICLE_KINDS: dict[str, ParticleKind] = {
-    "fireflies": ParticleKind(16, (0.003, 0.006), (-0.4, 0.4), (-0.25, 0.25), 0.02, 0.85, (0.45, 0.95), 225),
+    "fireflies": ParticleKind(16, (0.005, 0.01), (-0.4, 0.4), (-0.25, 0.25), 0.02, 0.85, (0.45, 0.95), 225),
     "embers": ParticleKind(24, (0.002, 0.005), (-0.4, 0.4), (-2.6, -0.8), 0.012, 0.5, (0.0, 1.0), 230),
     "snow": ParticleKind(40, (0.002, 0.006), (-0.6, 0.2), (0.6, 2.0), 0.015, 0.0, (0.0, 1.0), 235),
     "bokeh": ParticleKind(9, (0.018, 0.04), (-0.35, 0.35), (-0.15, 0.15), 0.01, 0.3, (0.0, 1.0), 120),
@@ -46,8 +46,11 @@ LEVELS = 12  # brightness steps per sprite size
 class Particles:
     """Deterministic small lights; ``draw(y, frame)`` lightens them into a luma plane."""
 
-    def __init__(self, kind: ParticleKind, width: int, height: int, pace: float, rng: np.random.Generator) -> None:
+    def __init__(self, kind: ParticleKind, width: int, height: int, pace: float, rng: np.random.Generator,
+                 rows: tuple[float, float] | None = None) -> None:
+        """``rows`` overrides where they start (fractions of the height), e.g. over water."""
         scale = height / 1080
+        rows = rows or kind.rows
         n = kind.count
         self.width, self.height = width, height
         radii = np.sort(rng.uniform(*kind.radius, 3)) * height
@@ -55,7 +58,7 @@ class Particles:
         self.patches = [self._patches(max(1.5, r), kind.brightness) for r in radii]
         self.reach = np.array([p.shape[1] // 2 for p in self.patches])[self.sizes]
         self.x0 = rng.uniform(0, width, n)
-        self.y0 = rng.uniform(kind.rows[0] * height, kind.rows[1] * height, n)
+        self.y0 = rng.uniform(rows[0] * height, rows[1] * height, n)
         self.vx = rng.uniform(*kind.vx, n) * scale * pace
         self.vy = rng.uniform(*kind.vy, n) * scale * pace
         self.sway = kind.sway * height * rng.uniform(0.5, 1.0, n)
@@ -69,9 +72,10 @@ class Particles:
 
     @staticmethod
     def _patches(radius: float, brightness: float) -> np.ndarray:
-        size = int(np.ceil(radius * 2.5)) * 2 + 1
+        reach = radius * 1.25  # the glow ends here; the patch holds nothing beyond it
+        size = int(np.ceil(reach)) * 2 + 1
         yy, xx = np.mgrid[0:size, 0:size].astype(F32) - F32(size // 2)
-        d = np.hypot(yy, xx) / F32(radius * 1.25)
+        d = np.hypot(yy, xx) / F32(reach)
         profile = np.clip(1 - d, 0, 1) ** 1.8
         levels = np.linspace(1 / LEVELS, 1, LEVELS, dtype=F32)[:, None, None]
         return (16 + (brightness - 16) * profile[None] * levels).astype(np.uint8)

@@ -6,6 +6,10 @@ The result is a ``Canvases``: doubled periodic canvases plus the strips that scr
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+
 import numpy as np
 
 from jobs.generation.procedural_canvas import (
@@ -30,6 +34,9 @@ from jobs.generation.procedural_canvas import (
 from jobs.generation.procedural_looks import Look
 
 WHITE = yuv("#ffffff")
+PAINT_THREADS = 2  # the box has two cores, and nothing else runs before the first frame
+LARGE_FRAME_PIXELS = 1920 * 1080  # above this, paint on one thread: half the peak memory
+ROWS_PER_CHUNK = 128  # rows per step where every pixel is computed (even, for chroma)
 
 
 def _upsample(a: np.ndarray) -> np.ndarray:
@@ -47,8 +54,8 @@ def _layer_colours(look: Look, count: int) -> list[np.ndarray]:
 class ScenePainter:
     """Paints one look at one frame size; ``paint()`` returns the canvases."""
 
-    def __init__(self, look: Look, width: int, height: int, rng: np.random.Generator) -> None:
-        self.look, self.width, self.height, self.rng = look, width, height, rng
+    def __init__(self, look: Look, width: int, height: int, seeds: np.random.SeedSequence) -> None:
+        self.look, self.width, self.height, self.seeds = look, width, height, seeds
         self.period = width
         self.scale = height / 1080
         self.pace = look.pace * self.scale
@@ -72,7 +79,9 @@ class ScenePainter:
             top = even(land_top + a * (land_bottom - land_top))
             if self.zones:
                 top = max(top, self.zones[-1][1] + self.rim + 2)
-            bottom = max(top + 4, even(land_top + b * (land_bottom - land_top)))
+            bottom = max(top + self.halo + 4, even(land_top + b * (land_bottom - land_top)))
+            if self.zones and bottom + self.rim + 2 > self.front_top:
+                break  # a small frame has no room for every layer
             self.zones.append((top, bottom))
         sky_top, sky_mid, sky_low = (self.colour(c) for c in palette.sky)
         rows = np.arange(height, dtype=F32)
@@ -87,7 +96,12 @@ class ScenePainter:
     # The whole scene ---------------------------------------------------------------------
 
     def paint(self) -> Canvases:
-        self.paint_sky(0, self.zones[0][0])
+        """Plan the strips, then paint them, on two threads up to 1080p (numpy releases the GIL).
+
+        Tasks write disjoint rows and each draws from its own random stream, so the
+        canvases are the same whatever order the threads run them in.
+        """
+        tasks: list[Callable[[np.random.Generator], None]] = [partial(self.paint_sky, 0, self.zones[0][0])]
         behind = self.sky_rows
         colours = _layer_colours(self.look, len(self.zones))
         speeds = LAYER_SPEEDS if len(self.zones) == 3 else LAYER_SPEEDS[-len(self.zones) :]
@@ -100,13 +114,19 @@ class ScenePainter:
             fog = 0.5 - 0.12 * depth
             body = mix(colour, self.haze, fog * np.clip((np.arange(self.height, dtype=F32) - zone[0])
                                                        / (self.height - zone[0]), 0, 1)[:, None] ** 1.2)
-            self.paint_layer(depth, zone, bottom, behind, body, colour, speeds[depth])
+            tasks.append(partial(self.paint_layer, depth, zone, bottom, behind, body, colour, speeds[depth]))
             behind = body
         if self.look.front == "water":
-            self.paint_water(self.front_top)
+            tasks.append(partial(self.paint_water, self.front_top))
         elif self.look.front == "traffic":
-            self.paint_traffic(self.front_top, behind)
-        rows = sorted((s.top, s.bottom) for s in self.strips)
+            tasks.append(partial(self.paint_traffic, self.front_top))
+        streams = [np.random.default_rng(seed) for seed in self.seeds.spawn(len(tasks))]
+        threads = PAINT_THREADS if self.width * self.height <= LARGE_FRAME_PIXELS else 1
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="paint") as pool:
+            for done in [pool.submit(task, rng) for task, rng in zip(tasks, streams)]:
+                done.result()
+        self.strips.sort(key=lambda strip: strip.top)
+        rows = [(s.top, s.bottom) for s in self.strips]
         # Frames are drawn into reused buffers: every row must belong to exactly one strip.
         if rows[0][0] != 0 or rows[-1][1] != self.height or any(a[1] != b[0] for a, b in zip(rows, rows[1:])):
             raise AssertionError(f"strips do not tile the frame: {rows}")
@@ -119,26 +139,28 @@ class ScenePainter:
 
     # Sky -----------------------------------------------------------------------------------
 
-    def paint_sky(self, top: int, bottom: int) -> None:
+    def paint_sky(self, top: int, bottom: int, rng: np.random.Generator) -> None:
         painter = self._strip(top, bottom, SKY_SPEED, self.sky_rows)
         sky = self.look.sky
         if sky == "nebula":
-            self.paint_nebula(painter)
+            self.paint_nebula(painter, rng)
         if self.sky_rows[0, 0] < 60 and self.look.terrain != "flames":
-            self.paint_stars(painter, 0.0011 if sky == "nebula" else 0.0006)
+            self.paint_stars(painter, 0.0011 if sky == "nebula" else 0.0006, rng)
         if sky in ("sun", "moon"):
-            self.paint_orb(painter, moon=sky == "moon")
+            self.paint_orb(painter, sky == "moon", rng)
         elif sky == "clouds":
-            self.paint_clouds(painter)
+            self.paint_clouds(painter, rng)
         painter.store(self.y, self.u, self.v)
 
-    def paint_stars(self, painter: StripPainter, density: float) -> None:
+    def paint_stars(self, painter: StripPainter, density: float, rng: np.random.Generator) -> None:
         h, w = painter.y.shape
         count = int(density * h * w / max(self.scale, 1) ** 2)
-        ys = self.rng.integers(0, h - 2, count)
-        xs = self.rng.integers(0, w - 2, count)
+        if h < 8 or count == 0:
+            return
+        ys = rng.integers(0, h - 2, count)
+        xs = rng.integers(0, w - 2, count)
         fade = np.clip(1.15 - ys / h, 0, 1) ** 1.5  # fewer, dimmer stars near the horizon
-        light = (40 + 190 * self.rng.random(count) ** 3) * fade
+        light = (40 + 190 * rng.random(count) ** 3) * fade
         np.maximum.at(painter.y, (ys, xs), light.astype(F32) + 16)
         big = light > 150  # the brightest get a soft cross
         for dy, dx in ((0, 1), (1, 0), (-1, 0), (0, -1)):
@@ -147,13 +169,15 @@ class ScenePainter:
             for dy, dx in ((1, 1),):
                 np.maximum.at(painter.y, (ys + dy, xs + dx), (0.9 * light).astype(F32) + 16)
 
-    def paint_orb(self, painter: StripPainter, moon: bool) -> None:
+    def paint_orb(self, painter: StripPainter, moon: bool, rng: np.random.Generator) -> None:
         h, w = painter.y.shape
         radius = (0.042 if moon else 0.055) * self.height
         reach = min(radius * (3.0 if moon else 2.6), 0.48 * h)
         size = 4 * max(1, round(reach / 2))  # half of it stays even, like every offset
-        cy = even(min(max(self.rng.uniform(0.15, 0.35) * h, size // 2), h - size // 2 - 2))
-        cx = even(self.rng.uniform(0.15, 0.85) * (w - size) + size / 2)
+        if size + 4 > min(h, w):
+            return
+        cy = even(min(max(rng.uniform(0.15, 0.35) * h, size // 2), h - size // 2 - 2))
+        cx = even(rng.uniform(0.15, 0.85) * (w - size) + size / 2)
         row, col = cy - size // 2, cx - size // 2
         yy, xx = np.mgrid[0:size, 0:size].astype(F32) - F32(size / 2 - 0.5)
         d = np.hypot(yy, xx)
@@ -163,8 +187,8 @@ class ScenePainter:
         if moon:
             face = np.ones_like(d)
             for _ in range(4):  # soft craters
-                cxr, cyr = self.rng.uniform(-0.5, 0.5, 2) * radius
-                rr = self.rng.uniform(0.12, 0.3) * radius
+                cxr, cyr = rng.uniform(-0.5, 0.5, 2) * radius
+                rr = rng.uniform(0.12, 0.3) * radius
                 face -= 0.1 * np.exp(-(((xx - cxr) ** 2 + (yy - cyr) ** 2) / rr**2))
             colour = self.glow[:, None, None] * np.stack([face, np.ones_like(d), np.ones_like(d)])
             painter.blend(disc, colour[0], self.glow[1], self.glow[2], row, col)
@@ -183,104 +207,117 @@ class ScenePainter:
         t2 = half(t)
         painter.blend(disc, colour_y, mix(top[1], low[1], t2), mix(top[2], low[2], t2), row, col)
 
-    def paint_clouds(self, painter: StripPainter) -> None:
+    def paint_clouds(self, painter: StripPainter, rng: np.random.Generator) -> None:
         h, w = painter.y.shape
         light = mix(self.sky_low, WHITE, 0.75)
         shade = mix(self.sky_mid, WHITE, 0.35)
-        for _ in range(self.rng.integers(4, 8)):
-            pw = even(w * self.rng.uniform(0.14, 0.3))
-            ph = even(min(h * 0.3, self.height * self.rng.uniform(0.05, 0.09)))
-            row = even(self.rng.uniform(0.04, 0.7) * max(h - ph - 4, 2))
-            col = even(self.rng.uniform(0, w - pw - 2))
+        for _ in range(rng.integers(4, 8)):
+            pw = even(w * rng.uniform(0.14, 0.3))
+            ph = even(min(h * 0.3, self.height * rng.uniform(0.05, 0.09)))
+            if ph < 4 or pw < 4:
+                return
+            row = even(rng.uniform(0.04, 0.7) * max(h - ph - 4, 2))
+            col = even(rng.uniform(0, w - pw - 2))
             # Smooth shapes: compute at half resolution and upsample.
             yy, xx = np.mgrid[0 : ph // 2, 0 : pw // 2].astype(F32)
             density = np.zeros((ph // 2, pw // 2), F32)
             for _ in range(7):
-                px, py = self.rng.uniform(0.15, 0.85) * pw / 2, self.rng.uniform(0.45, 0.7) * ph / 2
-                rx, ry = self.rng.uniform(0.08, 0.18) * pw / 2, self.rng.uniform(0.2, 0.32) * ph / 2
+                px, py = rng.uniform(0.15, 0.85) * pw / 2, rng.uniform(0.45, 0.7) * ph / 2
+                rx, ry = rng.uniform(0.08, 0.18) * pw / 2, rng.uniform(0.2, 0.32) * ph / 2
                 density += np.exp(-(((xx - px) / rx) ** 2 + ((yy - py) / ry) ** 2))
             alpha_half = (1 - np.exp(-2.2 * density)) * envelope(ph // 2, pw // 2, 0.2)
-            alpha_half *= F32(self.rng.uniform(0.55, 0.85))
+            alpha_half *= F32(rng.uniform(0.55, 0.85))
             t_half = yy / max(ph / 2 - 1, 1)
             t = _upsample(t_half)
             painter.blend(_upsample(alpha_half), mix(light[0], shade[0], t), mix(light[1], shade[1], t_half),
                           mix(light[2], shade[2], t_half), row, col, alpha_half=alpha_half)
 
-    def paint_nebula(self, painter: StripPainter) -> None:
+    def paint_nebula(self, painter: StripPainter, rng: np.random.Generator) -> None:
         h, w = painter.y.shape
         colours = [self.colour(c) for c in ("#6a2c91", "#2b5fa8", "#b03a6e", "#1f7f8f")]
         for i in range(5):
-            pw, ph = even(w * self.rng.uniform(0.3, 0.55)), even(h * self.rng.uniform(0.35, 0.7))
-            row, col = even(self.rng.uniform(0, h - ph - 2)), even(self.rng.uniform(0, w - pw - 2))
+            pw, ph = even(w * rng.uniform(0.3, 0.55)), even(h * rng.uniform(0.35, 0.7))
+            if ph < 4 or pw < 4:
+                return
+            row, col = even(rng.uniform(0, h - ph - 2)), even(rng.uniform(0, w - pw - 2))
             yy, xx = np.mgrid[0 : ph // 2, 0 : pw // 2].astype(F32)
             a = np.zeros((ph // 2, pw // 2), F32)
             for _ in range(4):  # a cluster of soft lobes reads as gas, one ellipse as a blob
-                cy, cx = self.rng.uniform(0.3, 0.7) * ph / 2, self.rng.uniform(0.3, 0.7) * pw / 2
-                ry, rx = self.rng.uniform(0.1, 0.2) * ph, self.rng.uniform(0.06, 0.16) * pw
-                a += F32(self.rng.uniform(0.4, 1.0)) * np.exp(-(((xx - cx) / rx) ** 2 + ((yy - cy) / ry) ** 2))
+                cy, cx = rng.uniform(0.3, 0.7) * ph / 2, rng.uniform(0.3, 0.7) * pw / 2
+                ry, rx = rng.uniform(0.1, 0.2) * ph, rng.uniform(0.06, 0.16) * pw
+                a += F32(rng.uniform(0.4, 1.0)) * np.exp(-(((xx - cx) / rx) ** 2 + ((yy - cy) / ry) ** 2))
             alpha_half = np.clip(a, 0, 1) * envelope(ph // 2, pw // 2, 0.35) * F32(0.45)
             painter.blend(_upsample(alpha_half), *colours[i % len(colours)], row, col, alpha_half=alpha_half)
 
     # Layers ------------------------------------------------------------------------------
 
     def paint_layer(self, depth: int, zone: tuple[int, int], bottom: int, behind: np.ndarray,
-                    body: np.ndarray, colour: np.ndarray, speed: float) -> None:
+                    body: np.ndarray, colour: np.ndarray, speed: float, rng: np.random.Generator) -> None:
         top, edge_bottom = zone
         painter = self._strip(top, bottom, speed, behind)
         band = edge_bottom - top - self.halo
-        edge = top + self.halo + band * terrain_profile(self.look.terrain, self.period, self.rng, depth, band)
+        edge = top + self.halo + band * terrain_profile(self.look.terrain, self.period, rng, depth, band)
         sharp = self.look.terrain in ("skyline",)
         slope = 1.0 if sharp else np.sqrt(1 + (np.roll(edge, -1) - np.roll(edge, 1)) ** 2 / 4)
         last = min(bottom, edge_bottom + self.rim + 2)
-        rows = np.arange(top, last, dtype=F32)[:, None]
-        below = rows - edge[None, :]
-        alpha = np.clip(below / slope + 0.5, 0, 1)
         rim_colour = mix(colour, self.glow, self.look.palette.rim)
-        if self.halo:  # glow in the air just above the edge
-            strength = F32(self.look.palette.halo)
-            above = np.clip(-below, 0, None)
-            halo = strength * np.exp(-above / F32(0.9 * self.rim)) * (above < self.halo - 1)
-            painter.blend_solid(halo.astype(F32), mix(rim_colour, self.glow, 0.5))
-        rim = np.clip(1 - below / self.rim, 0, 1) ** 3
-        local = body[top:last]
-        colour_y = local[:, 0:1] + rim * (rim_colour[0] - local[:, 0:1])
-        rim_half = half(rim)
-        pairs = local.reshape(-1, 2, 3).mean(axis=1)
-        colour_u = pairs[:, 1:2] + rim_half * (rim_colour[1] - pairs[:, 1:2])
-        colour_v = pairs[:, 2:3] + rim_half * (rim_colour[2] - pairs[:, 2:3])
-        painter.blend(alpha, colour_y, colour_u, colour_v)
+        halo_colour = mix(rim_colour, self.glow, 0.5)
+        for start in range(top, last, ROWS_PER_CHUNK):  # bounded temporaries, even at 4k
+            rows = np.arange(start, min(start + ROWS_PER_CHUNK, last), dtype=F32)[:, None]
+            below = rows - edge[None, :]
+            alpha = np.clip(below / slope + 0.5, 0, 1)
+            if self.halo:  # glow in the air just above the edge
+                above = np.clip(-below, 0, None)
+                halo = np.exp(-above / F32(0.9 * self.rim)) * (above < self.halo - 1) * F32(self.look.palette.halo)
+                painter.blend_solid(halo.astype(F32), halo_colour, start - top)
+            rim = np.clip(1 - below / self.rim, 0, 1) ** 3
+            local = body[start : start + len(rows)]
+            colour_y = local[:, 0:1] + rim * (rim_colour[0] - local[:, 0:1])
+            rim_half = half(rim)
+            pairs = local.reshape(-1, 2, 3).mean(axis=1)
+            colour_u = pairs[:, 1:2] + rim_half * (rim_colour[1] - pairs[:, 1:2])
+            colour_v = pairs[:, 2:3] + rim_half * (rim_colour[2] - pairs[:, 2:3])
+            painter.blend(alpha, colour_y, colour_u, colour_v, start - top)
         if last < bottom:  # under the rim the layer is a plain vertical gradient
             fill = StripPainter(last, bottom, self.period, body[last:bottom])
             painter.y[last - top :] = fill.y
             painter.u[(last - top) // 2 :] = fill.u
             painter.v[(last - top) // 2 :] = fill.v
         if self.look.terrain == "skyline":
-            self.paint_windows(painter, edge, bottom, depth)
+            self.paint_windows(painter, edge, bottom, depth, rng)
         painter.store(self.y, self.u, self.v)
 
-    def paint_windows(self, painter: StripPainter, edge: np.ndarray, bottom: int, depth: int) -> None:
+    def paint_windows(self, painter: StripPainter, edge: np.ndarray, bottom: int, depth: int,
+                      rng: np.random.Generator) -> None:
         top = painter.top
         cell_w = max(4, even(0.011 * self.height * (1 + 0.3 * depth)))
         cell_h = max(4, even(0.016 * self.height * (1 + 0.3 * depth)))
-        rows = np.arange(top, bottom)
         cols = np.arange(self.period)
-        lit = self.rng.random(((bottom - top) // cell_h + 2, self.period // cell_w + 2)) < (0.22 + 0.1 * depth)
-        glass = (((rows - top) % cell_h) < cell_h // 2)[:, None] & ((cols % cell_w) < cell_w // 2)[None, :]
-        inside = rows[:, None] > edge[None, :] + cell_h
-        mask = glass & inside & lit[((rows - top) // cell_h)[:, None], (cols // cell_w)[None, :]]
-        fade = np.clip((bottom - rows) / (0.25 * (bottom - top) + 1), 0, 1).astype(F32)[:, None]
-        alpha = mask.astype(F32) * fade * F32(0.55 + 0.25 * depth)
-        painter.blend_solid(alpha, mix(self.glow, WHITE, 0.15))
+        lit = rng.random(((bottom - top) // cell_h + 2, self.period // cell_w + 2)) < (0.22 + 0.1 * depth)
+        light = mix(self.glow, WHITE, 0.15)
+        for start in range(top, bottom, ROWS_PER_CHUNK):
+            rows = np.arange(start, min(start + ROWS_PER_CHUNK, bottom))
+            glass = (((rows - top) % cell_h) < cell_h // 2)[:, None] & ((cols % cell_w) < cell_w // 2)[None, :]
+            inside = rows[:, None] > edge[None, :] + cell_h
+            mask = glass & inside & lit[((rows - top) // cell_h)[:, None], (cols // cell_w)[None, :]]
+            # Windows fade out before the strip ends, so none is cut by the next layer's strip.
+            fade = np.clip((bottom - rows) / (0.25 * (bottom - top) + 1), 0, 1).astype(F32)[:, None]
+            alpha = mask.astype(F32) * fade * F32(0.55 + 0.25 * depth)
+            painter.blend_solid(alpha, light, start - top)
 
     # Front bands ---------------------------------------------------------------------------
 
-    def paint_water(self, top: int) -> None:
-        near, far = (self.colour(c) for c in self.look.palette.water)
+    def paint_water(self, top: int, rng: np.random.Generator) -> None:
+        if self.look.palette.water:
+            near, far = (self.colour(c) for c in self.look.palette.water)
+        else:  # water mirrors the sky, darker and towards the land's colour
+            near = mix(self.sky_low, _layer_colours(self.look, 1)[0], 0.45)
+            far = mix(self.sky_rows[0], yuv("#000000"), 0.35)
         rows = np.arange(self.height, dtype=F32)
         t = np.clip((rows - top) / max(self.height - top, 1), 0, 1)[:, None]
         water = mix(near, far, t**0.8)
         water = mix(water, self.sky_low, 0.45 * (1 - t) ** 6)  # the sky mirrored at the horizon
-        count = max(6, int(10 * self.scale**0.5))
+        count = max(1, min(int(10 * self.scale**0.5), (self.height - top) // 8))
         heights = 1.22 ** np.arange(count)
         edges = top + np.concatenate([[0], np.cumsum(heights) / heights.sum()]) * (self.height - top)
         edges = [even(e) for e in edges]
@@ -292,17 +329,17 @@ class ScenePainter:
             painter = self._strip(s_top, s_bottom, 0.5 + 3.5 * depth**1.4, water)
             thick = max(2, even(self.scale * (1 + 3 * depth)))
             for _ in range(int(22 * (1 + depth))):
-                length = even(self.width * self.rng.uniform(0.01, 0.03 + 0.05 * depth))
+                length = even(self.width * rng.uniform(0.01, 0.03 + 0.05 * depth))
                 if s_bottom - s_top < thick + 4:
                     break
-                row = even(self.rng.uniform(1, s_bottom - s_top - thick - 2))
-                col = even(self.rng.uniform(0, self.period - length - 2))
+                row = even(rng.uniform(1, s_bottom - s_top - thick - 2))
+                col = even(rng.uniform(0, self.period - length - 2))
                 u = np.linspace(0, np.pi, length, dtype=F32)
-                alpha = np.broadcast_to(np.sin(u) ** 2 * F32(self.rng.uniform(0.15, 0.55)), (thick, length))
+                alpha = np.broadcast_to(np.sin(u) ** 2 * F32(rng.uniform(0.15, 0.55)), (thick, length))
                 painter.blend_solid(np.ascontiguousarray(alpha), glint, row, col)
             painter.store(self.y, self.u, self.v)
 
-    def paint_traffic(self, top: int, ground: np.ndarray) -> None:
+    def paint_traffic(self, top: int, rng: np.random.Generator) -> None:
         road_top, road_low = self.colour("#1a1626"), self.colour("#07060c")
         rows = np.arange(self.height, dtype=F32)
         t = np.clip((rows - top) / max(self.height - top, 1), 0, 1)[:, None]
@@ -311,17 +348,14 @@ class ScenePainter:
         road[top : top + curb] = mix(self.glow, road_top, 0.55)
         lane = even(0.045 * self.height)
         lanes = [(top + curb, 3.2, self.colour("#ff3b30"), 1), (top + curb + lane, -4.8, self.colour("#fff2c8"), -1)]
-        self._strip(top, top + curb, 0, road)  # the kerb light: x-invariant, no painting
-        self.y[top : top + curb, :] = np.uint8(road[top, 0])
-        self.u[top // 2 : (top + curb) // 2, :] = np.uint8(road[top, 1])
-        self.v[top // 2 : (top + curb) // 2, :] = np.uint8(road[top, 2])
+        self._strip(top, top + curb, 0, road).store(self.y, self.u, self.v)  # the kerb light
         for lane_top, speed, light, heading in lanes:
             painter = self._strip(lane_top, lane_top + lane, speed, road)
             thick = max(2, even(0.008 * self.height))
-            for _ in range(14):
-                length = even(self.width * self.rng.uniform(0.03, 0.09))
-                row = even(self.rng.uniform(2, lane - thick - 2))
-                col = even(self.rng.uniform(0, self.period - length - 2))
+            for _ in range(14 if lane - thick > 6 else 0):
+                length = even(self.width * rng.uniform(0.03, 0.09))
+                row = even(rng.uniform(2, lane - thick - 2))
+                col = even(rng.uniform(0, self.period - length - 2))
                 u = np.linspace(0, 1, length, dtype=F32)
                 trail = np.exp(-4 * (u if heading > 0 else 1 - u)) * F32(0.9)
                 alpha = np.ascontiguousarray(np.broadcast_to(trail, (thick, length)))
@@ -338,6 +372,9 @@ class ScenePainter:
         painter.store(self.y, self.u, self.v)
 
 
-def paint_canvases(look: Look, width: int, height: int, rng: np.random.Generator) -> Canvases:
-    """Paint every static canvas of ``look`` at ``width`` x ``height`` (both even)."""
-    return ScenePainter(look, width, height, rng).paint()
+def paint_canvases(look: Look, width: int, height: int, seeds: np.random.SeedSequence) -> Canvases:
+    """Paint every static canvas of ``look`` at ``width`` x ``height`` (both even).
+
+    Every random choice derives from ``seeds``: the same seeds give the same canvases.
+    """
+    return ScenePainter(look, width, height, seeds).paint()

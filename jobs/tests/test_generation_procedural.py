@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-from jobs.generation.base import RESOLUTIONS, RenderSpec, RenderStopped
+from jobs.generation.base import RESOLUTIONS, PermanentEngineError, PlaneBufferSink, RenderSpec, RenderStopped
 from jobs.generation.procedural import FrameComposer, ProceduralEngine, seed_from_prompt
-from jobs.generation.procedural_looks import look_for
+from jobs.generation.procedural_looks import THEMES, look_for
 
 
 class RecordingSink:
@@ -24,6 +25,24 @@ class RecordingSink:
 
     def write_rgb(self, frame) -> None:
         raise AssertionError("the procedural engine writes planes")
+
+
+class LendingSink(RecordingSink):
+    """Lends padded, garbage-filled buffers, like an encoder's frames with line padding."""
+
+    def __init__(self, width: int, height: int) -> None:
+        super().__init__()
+        self.buffers = (np.full((height, width + 40), 7, np.uint8)[:, :width],
+                        np.full((height // 2, width // 2 + 24), 7, np.uint8)[:, : width // 2],
+                        np.full((height // 2, width // 2 + 24), 7, np.uint8)[:, : width // 2])
+
+    def next_yuv420_buffers(self):
+        for plane in self.buffers:
+            plane.fill(7)  # stale pixels must never show through
+        return self.buffers
+
+    def commit_yuv420(self) -> None:
+        self.write_yuv420(*self.buffers)
 
 
 class ScriptedControl:
@@ -54,7 +73,7 @@ def render_frames(spec: RenderSpec) -> list[tuple[np.ndarray, np.ndarray, np.nda
 
 
 def same(a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...]) -> bool:
-    return all(np.array_equal(x, y) for x, y in zip(a, b))
+    return all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
 
 
 def test_it_renders_every_frame_at_the_spec_size():
@@ -66,10 +85,35 @@ def test_it_renders_every_frame_at_the_spec_size():
     assert y.dtype == u.dtype == v.dtype == np.uint8
 
 
+def test_it_draws_the_same_frames_in_place_into_lent_padded_buffers():
+    spec = small_spec("neon city by the ocean")
+    sink = LendingSink(spec.width, spec.height)
+    assert isinstance(sink, PlaneBufferSink)
+
+    ProceduralEngine().render(spec, sink, ScriptedControl())
+
+    assert all(same(a, b) for a, b in zip(sink.frames, render_frames(spec), strict=True))
+
+
 def test_it_draws_the_same_frames_for_the_same_prompt_and_seed():
     first, second = render_frames(small_spec()), render_frames(small_spec())
 
-    assert all(same(a, b) for a, b in zip(first, second))
+    assert all(same(a, b) for a, b in zip(first, second, strict=True))
+
+
+def test_it_draws_the_same_frames_in_another_process():
+    code = (
+        "import hashlib\n"
+        "from jobs.generation.base import RenderSpec\n"
+        "from jobs.generation.procedural import FrameComposer\n"
+        "spec = RenderSpec(prompt='neon city by the ocean', width=854, height=480, fps=24, duration=1,"
+        " quality='low', seed=7)\n"
+        "print(hashlib.sha256(b''.join(p.tobytes() for p in FrameComposer(spec).compose(30))).hexdigest())\n"
+    )
+    other_process = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    here = FrameComposer(small_spec("neon city by the ocean")).compose(30)
+
+    assert other_process.stdout.strip() == hashlib.sha256(b"".join(p.tobytes() for p in here)).hexdigest()
 
 
 def test_it_draws_other_frames_for_another_seed():
@@ -93,6 +137,13 @@ def test_it_takes_palette_and_motifs_from_the_prompt_words():
     assert look_for("calm ocean waves").front == "water"
     assert look_for("calm ocean waves").pace < look_for("ocean waves in a storm").pace
     assert look_for("a red balloon").palette.glow != look_for("a blue balloon").palette.glow
+
+
+def test_it_lets_moods_pick_the_palette_and_places_the_terrain():
+    look = look_for("a calm lake at night")
+
+    assert look.palette == THEMES["night"].palette
+    assert (look.terrain, look.front, look.sky) == ("islands", "water", "moon")
 
 
 def test_it_makes_fire_warmer_than_the_ocean():
@@ -141,6 +192,19 @@ def test_it_renders_any_prompt(prompt):
     y, u, v = composer.compose(0)
 
     assert y.shape == (480, 854)
+
+
+@pytest.mark.parametrize("size", [(100, 96), (854, 60), (2000, 400), (855, 480)])
+def test_it_refuses_frame_sizes_it_cannot_lay_out(size):
+    with pytest.raises(PermanentEngineError, match="procedural engine draws"):
+        FrameComposer(small_spec(width=size[0], height=size[1]))
+
+
+@pytest.mark.parametrize("size", [(128, 96), (400, 100), (1080, 1920)])
+def test_it_lays_out_unusual_frame_sizes_too(size):
+    y, _, _ = FrameComposer(small_spec("neon city by the ocean", width=size[0], height=size[1])).compose(5)
+
+    assert y.shape == (size[1], size[0])
 
 
 def test_it_derives_a_stable_seed_from_the_prompt_in_any_process():
