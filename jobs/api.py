@@ -46,6 +46,7 @@ class JobCollectionView(APIView):
         jobs, total = selectors.job_list(
             user=request.user, status=request.query_params.get("status") or None,
             project_id=request.query_params.get("projectId") or None, skip=page.skip, take=page.take,
+            with_project=False,  # the JSON has projectId only
         )
         data = JobSerializer(jobs, many=True, context={"request": request}).data
         return Response({"jobs": data, "total": total, "skip": page.skip, "take": page.take})

@@ -55,14 +55,18 @@ def preload_cpu_engines(queue_names) -> None:
 def open_spare_connection() -> None:
     """Connect (and warm up) the database connection the next work-horse will inherit.
 
-    Runs in the parent while a horse works, so a new server process and the session
-    set-up are not on the next job's critical path. PostgreSQL only; any failure just
-    leaves the next horse to connect by itself, as it otherwise would.
+    Runs in the parent before it waits for a job, so for a job that arrives at an idle
+    worker, starting a server process and setting up the session are already done.
+    PostgreSQL only; any failure just leaves the next horse to connect by itself, as
+    it otherwise would.
     """
     from jobs.models import Job
 
     connection = connections[DEFAULT_DB_ALIAS]
-    if connection.vendor != "postgresql" or connection.connection is not None:
+    if connection.vendor != "postgresql":
+        return
+    connection.close_if_unusable_or_obsolete()  # older than CONN_MAX_AGE: a fresh one
+    if connection.connection is not None:
         return
     try:
         Job.objects.filter(pk="", attempt=0).exists()  # connects; loads the table's catalog entries
@@ -96,8 +100,9 @@ class ForkingWorker(Worker):
     """CPU worker: one forked work-horse per job (crash isolation).
 
     The render path is loaded once here and inherited by every horse, and each horse
-    inherits a database connection opened while the previous one worked. The parent
-    never shares a database socket with a horse: it lets go of its copy after forking.
+    inherits a database connection the parent opened before waiting for its job. The
+    parent never shares a database socket with a horse: it lets go of its copy after
+    forking.
     """
 
     def work(self, *args, **kwargs):
@@ -108,9 +113,11 @@ class ForkingWorker(Worker):
         super().fork_work_horse(job, queue)  # only the parent returns
         hand_over_connections()
 
-    def monitor_work_horse(self, job, queue, execution):
+    def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+        # Between jobs, not while a horse renders: on two cores, a new server process
+        # starting beside a render slows the render by more than connecting costs.
         open_spare_connection()
-        super().monitor_work_horse(job, queue, execution)
+        return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
 
     def run_maintenance_tasks(self):
         # May fork RQ's scheduler process, which must not inherit a spare connection.
