@@ -195,3 +195,25 @@ def test_sigterm_mid_job_hands_the_job_back_and_it_completes(owner, live_workers
 
     live_workers.start()
     wait_until(lambda: status_of(job_id) == JobStatus.COMPLETED, timeout=60, message="the job to complete")
+
+
+def test_a_worker_killed_alone_leaves_no_process_behind_and_its_job_is_handed_back(owner, live_workers, clean_redis):
+    from jobs.tests.live_workers import _alive, children_of
+
+    api = client_for(owner)
+    job_id = create_job(api, prompt="parent killed", model="test-slow", duration=3)
+    worker = live_workers.start()
+    wait_until(lambda: Job.objects.filter(pk=job_id, status=JobStatus.PROCESSING, progress__gt=2).exists(),
+               timeout=30, message="the job to be rendering")
+    forked = children_of(worker.pid)  # the work-horse and RQ's scheduler
+    assert forked
+
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.process.wait(timeout=10)
+    wait_until(lambda: not any(_alive(pid) for pid in forked), timeout=15, message="the forked processes to end")
+    job = wait_until(lambda: Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).first(), timeout=15,
+                     message="the attempt to be handed back")
+    assert job.attempt == 2 and job.retry_count == 0
+
+    live_workers.start()
+    wait_until(lambda: status_of(job_id) == JobStatus.COMPLETED, timeout=60, message="the job to complete")

@@ -1,9 +1,11 @@
 import logging
+import os
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from jobs import queueing
+from videogen.embedded_redis import die_with_parent
 from jobs.worker import ForkingWorker, InProcessWorker, ReconcilerLoop
 
 
@@ -25,6 +27,10 @@ class Command(BaseCommand):
         unknown = sorted(set(names) - set(settings.RQ_QUEUE_NAMES))
         if not names or unknown:
             raise CommandError(f"Unknown queue(s) {', '.join(unknown) or '(none)'}; known: {', '.join(settings.RQ_QUEUE_NAMES)}")
+        # Every process this worker forks (work-horses, RQ's scheduler) is told to end
+        # when the worker does: a worker killed hard leaves no scheduler behind, and
+        # its horse hands the running attempt back instead of carrying on orphaned.
+        os.register_at_fork(after_in_child=die_with_parent)
         redis = queueing.worker_connection()
         worker_class = InProcessWorker if (in_process or "gpu" in names) else ForkingWorker
         worker = worker_class(
