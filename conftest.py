@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.tokens import token_pair_issue
@@ -39,6 +40,21 @@ def client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair_issue(user=user).access_token}")
+    return client
+
+
+@pytest.fixture
+def owner_client(owner) -> Client:
+    """A browser-like client signed in as the owner (session cookie)."""
+    client = Client()
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def other_client(other_user) -> Client:
+    client = Client()
+    client.force_login(other_user)
     return client
 
 

@@ -21,11 +21,18 @@ def get_job_for_user(*, user: User, job_id: str, allow_staff: bool = False) -> J
     return job
 
 
+def _queued_ahead(*, queue, queued_at, job_id) -> QuerySet[Job]:
+    """Queued jobs ahead of one on its queue: earlier, or as early with a smaller id.
+    Takes values or OuterRefs, so the single count and the list annotation agree."""
+    return Job.objects.filter(status=JobStatus.QUEUED, queue=queue).filter(
+        Q(queued_at__lt=queued_at) | Q(queued_at=queued_at, id__lt=job_id)
+    )
+
+
 def with_queue_position(queryset: QuerySet[Job]) -> QuerySet[Job]:
     """Annotate ``queue_position`` (1 = next to run) on queued jobs, in the same query."""
     ahead = (
-        Job.objects.filter(status=JobStatus.QUEUED, queue=OuterRef("queue"))
-        .filter(Q(queued_at__lt=OuterRef("queued_at")) | Q(queued_at=OuterRef("queued_at"), id__lt=OuterRef("id")))
+        _queued_ahead(queue=OuterRef("queue"), queued_at=OuterRef("queued_at"), job_id=OuterRef("id"))
         .order_by()
         .values("queue")
         .annotate(n=Count("id"))
@@ -47,10 +54,7 @@ def queue_position(job: Job) -> int | None:
         return None
     if job.queued_at is None:
         return 1
-    ahead = Job.objects.filter(status=JobStatus.QUEUED, queue=job.queue).filter(
-        Q(queued_at__lt=job.queued_at) | Q(queued_at=job.queued_at, id__lt=job.id)
-    )
-    return ahead.count() + 1
+    return _queued_ahead(queue=job.queue, queued_at=job.queued_at, job_id=job.id).count() + 1
 
 
 def job_for_display(job: Job) -> Job:

@@ -144,27 +144,25 @@ def after_action(request: HttpRequest, job: Job) -> HttpResponse:
 @require_POST
 @access_errors_as_pages
 def job_cancel(request: HttpRequest, job_id: str) -> HttpResponse:
-    job = selectors.get_job_for_user(user=request.user, job_id=job_id)
-    try:
-        job = services.job_cancel(job=job)
-    except InvalidInput as error:
-        messages.warning(request, error.message)
-    else:
-        messages.success(request, "Job cancelled.")
-    return after_action(request, job)
+    return _job_action(request, job_id, services.job_cancel, done="Job cancelled.")
 
 
 @login_required_page
 @require_POST
 @access_errors_as_pages
 def job_retry(request: HttpRequest, job_id: str) -> HttpResponse:
+    return _job_action(request, job_id, services.job_retry, done="Job queued again.")
+
+
+def _job_action(request: HttpRequest, job_id: str, action, *, done: str) -> HttpResponse:
+    """Load the caller's job, apply one state-machine service, flash the outcome."""
     job = selectors.get_job_for_user(user=request.user, job_id=job_id)
     try:
-        job = services.job_retry(job=job)
+        job = action(job=job)
     except InvalidInput as error:
         messages.warning(request, error.message)
     else:
-        messages.success(request, "Job queued again.")
+        messages.success(request, done)
     return after_action(request, job)
 
 

@@ -1,4 +1,6 @@
-"""Fixtures for the jobs tests: rows in any state, an empty Redis, a private MEDIA_ROOT."""
+"""Fixtures for the jobs tests: rows in any state, a private MEDIA_ROOT, a tiny diffusion pipeline.
+
+(The emptied test Redis db, ``clean_redis``, comes from jobs/tests/live_workers.py.)"""
 
 from __future__ import annotations
 
@@ -7,18 +9,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from jobs import outputs, queueing
+from jobs import outputs
 from jobs.models import Job, JobStatus
 from projects.models import Project
 
-
-@pytest.fixture
-def empty_redis():
-    """The configured Redis database (only that one) is empty before and after."""
-    redis = queueing.connection()
-    redis.flushdb()
-    yield redis
-    redis.flushdb()
+DIFFUSION_EXTRA_MISSING = "the diffusion extra is not installed (pip install -r requirements-diffusion.txt)"
 
 
 @pytest.fixture
@@ -75,3 +70,15 @@ def store_output(media_root):
         return job
 
     return store
+
+
+@pytest.fixture(scope="session")
+def tiny_wan(tmp_path_factory):
+    """The folder of a tiny random Wan pipeline, built once per run with the hub offline."""
+    pytest.importorskip("torch", reason=DIFFUSION_EXTRA_MISSING)
+    pytest.importorskip("diffusers", reason=DIFFUSION_EXTRA_MISSING)
+    from jobs.tests.diffusion_fixtures import tiny_wan_pipeline
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HF_HUB_OFFLINE", "1")
+        yield str(tiny_wan_pipeline(tmp_path_factory.mktemp("tiny-wan")))

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from jobs.models import Job, JobStatus
 from jobs.tests.helpers import rq_job_ids
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_redis")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clean_redis")]
 
 CHANGELIST = "/admin/jobs/job/"
 ADD = f"{CHANGELIST}add/"

@@ -8,7 +8,7 @@ from jobs.models import Job, JobStatus
 from jobs.tests.helpers import rq_job_ids
 from videogen.testing.api import assert_api_error
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_redis")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clean_redis")]
 
 
 def url(job_or_id, action: str = "") -> str:

@@ -10,7 +10,7 @@ from jobs.models import Job
 from jobs.tests.helpers import rq_job_ids
 from videogen.testing.api import assert_api_error
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_redis")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clean_redis")]
 
 URL = "/api/v1/jobs"
 BODY = {"prompt": "A lighthouse at dusk", "resolution": "720p", "duration": 3, "metadata": {"seed": 1}}

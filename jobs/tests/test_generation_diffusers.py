@@ -13,9 +13,8 @@ import pytest
 from jobs.generation import diffusers_engine
 from jobs.generation.base import NullControl, PermanentEngineError, RenderSpec, RenderStopped
 from jobs.generation.diffusers_engine import PIPELINES, STEPS_SHARE, DiffusersEngine
-from jobs.tests.diffusion_fixtures import TINY_MAX_SEQUENCE_LENGTH, tiny_wan_pipeline
+from jobs.tests.diffusion_fixtures import TINY_MAX_SEQUENCE_LENGTH
 
-EXTRA_MISSING = "the diffusion extra is not installed (pip install -r requirements-diffusion.txt)"
 
 SPEC = RenderSpec(prompt="a red fox jumps over the river", width=854, height=480, fps=16, duration=1, quality="low", seed=7)
 
@@ -43,16 +42,6 @@ class RecordingControl:
 
     def should_stop(self) -> bool:
         return self.stop_above is not None and any(p > self.stop_above for p in self.progress)
-
-
-@pytest.fixture(scope="module")
-def tiny_wan(tmp_path_factory):
-    """The folder of a tiny Wan pipeline, built once for this module, with the hub offline."""
-    pytest.importorskip("torch", reason=EXTRA_MISSING)
-    pytest.importorskip("diffusers", reason=EXTRA_MISSING)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HF_HUB_OFFLINE", "1")
-        yield str(tiny_wan_pipeline(tmp_path_factory.mktemp("tiny-wan")))
 
 
 def make_engine(source: str, **overrides) -> DiffusersEngine:

@@ -21,13 +21,8 @@ VALID = {
 }
 
 
-@pytest.fixture
-def owner_client(owner):
-    return signed_in(owner)
-
-
 @pytest.fixture(autouse=True)
-def _quiet_redis(empty_redis):
+def _quiet_redis(clean_redis):
     """Created jobs are enqueued after commit; keep this test's Redis db clean."""
 
 

@@ -10,11 +10,6 @@ from jobs.tests.page_helpers import html, htmx_headers, is_fragment, signed_in
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def owner_client(owner):
-    return signed_in(owner)
-
-
 def test_it_sends_visitors_to_log_in(client, owner, make_job):
     job = make_job(owner)
 

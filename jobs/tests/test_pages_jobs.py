@@ -23,16 +23,6 @@ from jobs.tests.page_helpers import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def owner_client(owner):
-    return signed_in(owner)
-
-
-@pytest.fixture
-def other_client(other_user):
-    return signed_in(other_user)
-
-
 # --- The list -------------------------------------------------------------------------
 
 
@@ -352,7 +342,7 @@ def test_cancelling_a_finished_job_explains_why_not(owner_client, owner, make_jo
     assert 'data-status="completed"' in html(response)
 
 
-def test_retry_in_place_queues_the_job_again(owner_client, owner, make_job, empty_redis):
+def test_retry_in_place_queues_the_job_again(owner_client, owner, make_job, clean_redis):
     job = make_job(owner, status=JobStatus.FAILED)
 
     response = owner_client.post(f"/jobs/{job.id}/retry", **htmx_headers(target=f"job-{job.id}"))
@@ -366,7 +356,7 @@ def test_retry_in_place_queues_the_job_again(owner_client, owner, make_job, empt
     assert (job.status, job.attempt) == (JobStatus.QUEUED, 2)
 
 
-def test_retry_without_javascript_redirects_back(owner_client, owner, make_job, empty_redis):
+def test_retry_without_javascript_redirects_back(owner_client, owner, make_job, clean_redis):
     job = make_job(owner, status=JobStatus.CANCELLED)
 
     response = owner_client.post(f"/jobs/{job.id}/retry", {"next": "/jobs"})

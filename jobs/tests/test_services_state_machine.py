@@ -9,7 +9,7 @@ from jobs.models import Job, JobStatus
 from jobs.tests.helpers import rq_job_ids
 from videogen.errors import Conflict, Forbidden, InvalidInput
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_redis")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clean_redis")]
 
 
 def snapshot(job: Job) -> dict:

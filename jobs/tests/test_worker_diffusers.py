@@ -13,20 +13,8 @@ from jobs.generation import registry
 from jobs.models import Job, JobStatus
 from jobs.worker import InProcessWorker
 
-EXTRA_MISSING = "the diffusion extra is not installed (pip install -r requirements-diffusion.txt)"
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(scope="module")
-def tiny_wan(tmp_path_factory):
-    pytest.importorskip("torch", reason=EXTRA_MISSING)
-    pytest.importorskip("diffusers", reason=EXTRA_MISSING)
-    from jobs.tests.diffusion_fixtures import tiny_wan_pipeline
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HF_HUB_OFFLINE", "1")
-        yield str(tiny_wan_pipeline(tmp_path_factory.mktemp("tiny-wan")))
 
 
 @pytest.fixture

@@ -11,16 +11,6 @@ from projects.models import Project
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def owner_client(owner):
-    return signed_in(owner)
-
-
-@pytest.fixture
-def other_client(other_user):
-    return signed_in(other_user)
-
-
 # --- List and create ---------------------------------------------------------------------
 
 

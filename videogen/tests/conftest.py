@@ -11,16 +11,7 @@ from jobs import queueing
 
 
 @pytest.fixture
-def empty_redis():
-    """The configured Redis database (only that one) is empty before and after."""
-    redis = queueing.connection()
-    redis.flushdb()
-    yield redis
-    redis.flushdb()
-
-
-@pytest.fixture
-def register_worker(empty_redis):
+def register_worker(clean_redis):
     """Register a real RQ worker (birth + heartbeat) on the given queues; deaths on teardown.
 
     Nothing is run: the worker is only registered, the way a live one announces itself.
@@ -29,7 +20,7 @@ def register_worker(empty_redis):
 
     def register(*queue_names: str, hostname: str | None = None) -> Worker:
         queues = [queueing.get_queue(name) for name in queue_names]
-        worker = Worker(queues, connection=empty_redis, name=f"test-{uuid.uuid4().hex[:12]}")
+        worker = Worker(queues, connection=clean_redis, name=f"test-{uuid.uuid4().hex[:12]}")
         if hostname is not None:
             worker.hostname = hostname
         worker.register_birth()

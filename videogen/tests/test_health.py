@@ -55,7 +55,7 @@ def test_it_needs_no_credentials(db, anon_api, register_worker, default_queue):
     assert anon_api.get(URL, HTTP_AUTHORIZATION="Bearer not-a-token").status_code == 200
 
 
-def test_it_is_503_naming_workers_when_no_worker_is_registered(db, anon_api, empty_redis, default_queue):
+def test_it_is_503_naming_workers_when_no_worker_is_registered(db, anon_api, clean_redis, default_queue):
     response = anon_api.get(URL)
 
     assert response.status_code == 503
@@ -76,10 +76,10 @@ def test_it_is_503_naming_workers_when_the_only_worker_is_on_another_queue(db, a
     assert response.json()["workers"]["gpu"] == 1
 
 
-def test_a_worker_unseen_for_over_a_minute_does_not_count(db, anon_api, register_worker, empty_redis, default_queue):
+def test_a_worker_unseen_for_over_a_minute_does_not_count(db, anon_api, register_worker, clean_redis, default_queue):
     worker = register_worker(default_queue)
     two_minutes_ago = datetime.now(timezone.utc) - timedelta(minutes=2)
-    empty_redis.hset(worker.key, "last_heartbeat", utcformat(two_minutes_ago))
+    clean_redis.hset(worker.key, "last_heartbeat", utcformat(two_minutes_ago))
 
     response = anon_api.get(URL)
 
@@ -154,7 +154,7 @@ def test_live_touches_no_database(anon_api, django_assert_num_queries, db):
 
 
 @pytest.mark.parametrize("url", [URL, LIVE_URL])
-def test_probes_over_plain_http_are_not_redirected_to_https(db, anon_api, settings, empty_redis, url):
+def test_probes_over_plain_http_are_not_redirected_to_https(db, anon_api, settings, clean_redis, url):
     settings.SECURE_SSL_REDIRECT = True
 
     assert anon_api.get(url).status_code in (200, 503)
