@@ -146,8 +146,21 @@ class InProcessWorker(SimpleWorker):
         super().request_stop(signum, frame)
 
 
+# The reconciler runs in a thread of a worker that forks a work-horse per job. A fork
+# taken while that thread is inside a database driver copies the driver's locks as
+# they are: SQLite's allocator mutex, held at that instant, stays held for ever in
+# the horse, which then hangs on its first query. So a pass and a fork exclude each
+# other: every fork of this process waits for the pass in progress to end.
+_pass_or_fork = threading.Lock()
+os.register_at_fork(
+    before=_pass_or_fork.acquire,
+    after_in_parent=_pass_or_fork.release,
+    after_in_child=_pass_or_fork.release,
+)
+
+
 class ReconcilerLoop(threading.Thread):
-    """Runs the reconciler every VIDEOGEN_RECONCILE_INTERVAL_SECONDS."""
+    """Runs the reconciler every VIDEOGEN_RECONCILE_INTERVAL_SECONDS (never across a fork)."""
 
     def __init__(self, interval: float | None = None):
         super().__init__(name="reconciler", daemon=True)
@@ -159,14 +172,15 @@ class ReconcilerLoop(threading.Thread):
         from jobs.reconciler import reconcile_once
 
         while True:
-            try:
-                close_old_connections()
-                reconcile_once()
-                prune_login_failures()
-            except Exception:
-                logger.exception("reconcile pass failed")
-            finally:
-                connections.close_all()
+            with _pass_or_fork:
+                try:
+                    close_old_connections()
+                    reconcile_once()
+                    prune_login_failures()
+                except Exception:
+                    logger.exception("reconcile pass failed")
+                finally:
+                    connections.close_all()
             if self.stopped.wait(self.interval):
                 return
 

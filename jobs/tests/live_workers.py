@@ -30,7 +30,7 @@ def wait_until(predicate, *, timeout: float, interval: float = 0.05, message: st
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+            raise AssertionError(f"timed out after {timeout}s waiting for {message() if callable(message) else message}")
         time.sleep(interval)
 
 
@@ -167,6 +167,12 @@ class WorkerFactory:
             if worker.process.poll() is None:
                 worker.kill_hard()
 
+    def print_logs(self, lines: int = 80) -> None:
+        """Each worker's last log lines; pytest shows them when the test failed."""
+        for worker in self.workers:
+            tail = "\n".join(worker.log().splitlines()[-lines:])
+            print(f"--- worker {worker.name} (exit {worker.process.returncode}) ---\n{tail}")
+
 
 @pytest.fixture
 def live_workers(tmp_path, settings):
@@ -176,6 +182,7 @@ def live_workers(tmp_path, settings):
     settings.VIDEOGEN_MODELS = {**settings.VIDEOGEN_MODELS, **factory.extra_models}
     yield factory
     factory.stop_all()
+    factory.print_logs()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db.models import Count
 from django.test import override_settings
 
 from conftest import client_for
@@ -31,6 +32,11 @@ def create_job(api, *, prompt: str, model: str = "test-counting", duration: int 
 
 def status_of(job_id: str) -> str:
     return Job.objects.values_list("status", flat=True).get(pk=job_id)
+
+
+def statuses(ids: list[str]) -> dict[str, int]:
+    counts = Job.objects.filter(pk__in=ids).order_by().values("status").annotate(n=Count("id")).values_list("status", "n")
+    return dict(counts)
 
 
 def job_files(job_id: str) -> list[Path]:
@@ -157,7 +163,7 @@ def test_two_hundred_concurrent_jobs_each_complete_exactly_once(owner, live_work
     assert len(ids) == 200
 
     wait_until(lambda: Job.objects.filter(pk__in=ids, status=JobStatus.COMPLETED).count() == 200, timeout=240,
-               interval=0.5, message="all 200 jobs to complete")
+               interval=0.5, message=lambda: f"all 200 jobs to complete; by status: {statuses(ids)}")
     for batch in range(8):
         for n in range(25):
             assert live_workers.executions(f"many {batch}-{n}") == ["start", "done"]

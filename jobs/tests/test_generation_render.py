@@ -94,7 +94,11 @@ def test_it_renders_identical_videos_for_the_same_prompt_and_seed(tmp_path):
     _, first, _ = render(tmp_path, spec_at("480p"), name="first")
     _, second, _ = render(tmp_path, spec_at("480p"), name="second")
 
-    assert all(np.array_equal(a, b) for a, b in zip(decoded(first), decoded(second), strict=True))
+    a_frames, b_frames = decoded(first), decoded(second)
+    assert len(a_frames) == len(b_frames)
+    differing = [(n, int(np.abs(a.astype(int) - b).max()), int((a != b).sum()))
+                 for n, (a, b) in enumerate(zip(a_frames, b_frames)) if not np.array_equal(a, b)]
+    assert differing == [], f"(frame, largest difference, pixels differing): {differing}"
 
 
 def test_it_renders_other_videos_for_another_prompt_or_seed(tmp_path):
