@@ -173,8 +173,9 @@ def bounds(figures: dict) -> list[str]:
             f"- `list_p95_ms` ({_get(figures, 'list_p95_ms')} ms; p50 {_get(figures, 'list_p50_ms')} ms; "
             f"`/auth/me` p50 {_get(figures, 'me_p50_ms')} ms is the floor of any authenticated request): an exact "
             "`total` (an index-only count over the user's rows: ~5 ms at 100,000), the page (one query, 50 rows, "
-            "queue positions only for queued rows) and serialising 50 jobs (~5 ms of DRF fields and result URLs). "
-            "Moves with: a per-user counter kept by the database for `total`, a lighter serializer.")
+            "queue positions only for queued rows) and the JSON of 50 jobs (a plain function, not DRF's per-field "
+            "serializer, with the URL routes reversed once per list: ~1 ms). Moves with: a per-user counter kept "
+            "by the database for `total`.")
     if "stats_p95_ms" in figures:
         lines.append(
             f"- `stats_p95_ms` ({_get(figures, 'stats_p95_ms')} ms): one grouped index-only scan of the "
@@ -205,6 +206,8 @@ def write_markdown(path: Path, *, machine: dict, quick: bool, figures: dict, sec
         "Produced by `make bench` (`benchmarks/run_all.py`); every figure is a median (of runs, or of the jobs /",
         "requests within a run). The targets are those of issue 8, for this 2-core machine. Each figure stands",
         "beside a baseline measured in the same run: the limit it is compared with, or the floor under it.",
+        "Machines of the same size differ: compare two runs by their baselines (`live_rps`, `raw_rq_jobs_per_s`,",
+        "`me_p95_ms`) before comparing their figures.",
         "",
         f"- CPU: {machine['cpu']}, {machine['cores']} cores; Python {machine['python']}",
         f"- Date: {machine['date']}; load average at start {machine['load']}, at the end {load_after}",

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from jobs import media, selectors, services
 from jobs.catalog import all_models
 from jobs.models import JobStatus
-from jobs.serializers import JobCreateSerializer, JobSerializer
+from jobs.serializers import JobCreateSerializer, JobSerializer, JobUrls, job_json
 from videogen.api.fields import error_responses, validated
 from videogen.api.pagination import page_from_query
 
@@ -29,7 +29,7 @@ StatsSerializer = inline_serializer(
 
 def _one(request, job) -> Response:
     job = selectors.job_for_display(job)
-    return Response(JobSerializer(job, context={"request": request}).data)
+    return Response(job_json(job, urls=JobUrls(request)))
 
 
 class JobCollectionView(APIView):
@@ -48,7 +48,8 @@ class JobCollectionView(APIView):
             project_id=request.query_params.get("projectId") or None, skip=page.skip, take=page.take,
             with_project=False,  # the JSON has projectId only
         )
-        data = JobSerializer(jobs, many=True, context={"request": request}).data
+        urls = JobUrls(request)
+        data = [job_json(job, urls=urls) for job in jobs]
         return Response({"jobs": data, "total": total, "skip": page.skip, "take": page.take})
 
     @extend_schema(

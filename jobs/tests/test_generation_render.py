@@ -98,7 +98,11 @@ def test_it_renders_identical_videos_for_the_same_prompt_and_seed(tmp_path):
     assert len(a_frames) == len(b_frames)
     differing = [(n, int(np.abs(a.astype(int) - b).max()), int((a != b).sum()))
                  for n, (a, b) in enumerate(zip(a_frames, b_frames)) if not np.array_equal(a, b)]
-    assert differing == [], f"(frame, largest difference, pixels differing): {differing}"
+    if differing:
+        first_bad = differing[0][0]
+        rows, cols = np.nonzero(a_frames[first_bad] != b_frames[first_bad])
+        where = f"frame {first_bad}: rows {rows.min()}-{rows.max()}, columns {cols.min()}-{cols.max()} (yuv420p stacked)"
+        raise AssertionError(f"(frame, largest difference, pixels differing): {differing}; {where}")
 
 
 def test_it_renders_other_videos_for_another_prompt_or_seed(tmp_path):
