@@ -19,6 +19,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from videogen.embedded_redis import die_with_parent
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -150,6 +152,8 @@ class WorkerFactory:
         process = subprocess.Popen(
             [sys.executable, "manage.py", "worker", "--queues", queues, "--name", name],
             cwd=ROOT, env=self.env(**env_overrides), stdout=handle, stderr=subprocess.STDOUT,
+            # A test run killed hard must not leave workers holding the test database.
+            preexec_fn=die_with_parent,
         )
         handle.close()
         worker = LiveWorker(process, name, log_path)
