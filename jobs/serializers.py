@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timezone
+from functools import cached_property
 
 from django.core.files.storage import default_storage
 from django.urls import reverse
@@ -109,18 +110,26 @@ def job_json(job: Job, *, urls: "JobUrls") -> dict:
 
 
 class JobUrls:
-    """Builds jobs' result blocks; the URL routes are reversed once, not per job."""
+    """Builds jobs' result blocks; the URL routes are reversed once, on first use
+    (so a page of jobs still rendering reverses none)."""
 
     _MARK = "0jobid0"
 
     def __init__(self, request=None):
-        self.local = media.is_local_storage()
-        if self.local:
-            self._video = self._split(reverse("api-job-video", args=[self._MARK]), request)
-            self._poster = self._split(reverse("api-job-thumbnail", args=[self._MARK]), request)
+        self.request = request
 
-    def _split(self, path: str, request) -> tuple[str, str]:
-        url = request.build_absolute_uri(path) if request is not None else path
+    @cached_property
+    def local(self) -> bool:
+        return media.is_local_storage()
+
+    @cached_property
+    def _routes(self) -> tuple[tuple[str, str], tuple[str, str]]:
+        """The video and poster URLs, each split around the job id."""
+        return self._split("api-job-video"), self._split("api-job-thumbnail")
+
+    def _split(self, route: str) -> tuple[str, str]:
+        path = reverse(route, args=[self._MARK])
+        url = self.request.build_absolute_uri(path) if self.request is not None else path
         before, after = url.rsplit(self._MARK, 1)
         return before, after
 
@@ -130,10 +139,11 @@ class JobUrls:
             return None
         if self.local:
             # ?v=<attempt> changes with each attempt, so no cache serves a retried job's old video.
-            video = f"{self._video[0]}{job.id}{self._video[1]}"
+            (video_before, video_after), (poster_before, poster_after) = self._routes
+            video = f"{video_before}{job.id}{video_after}"
             video_url = f"{video}?v={job.attempt}"
             download_url = f"{video}?download=1&v={job.attempt}"
-            poster_url = f"{self._poster[0]}{job.id}{self._poster[1]}?v={job.attempt}" if job.thumbnail_path else None
+            poster_url = f"{poster_before}{job.id}{poster_after}?v={job.attempt}" if job.thumbnail_path else None
         else:
             # Object storage: short-lived presigned URLs, so downloads bypass Django.
             video_url = default_storage.url(job.video_path)
@@ -150,5 +160,5 @@ class JobUrls:
 
 
 def result_for(job: Job, *, request=None) -> dict | None:
-    """One job's result block (pages show one job at a time)."""
+    """One job's result block, for the pages."""
     return JobUrls(request).result(job)

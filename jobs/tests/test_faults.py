@@ -39,6 +39,11 @@ def statuses(ids: list[str]) -> dict[str, int]:
     return dict(counts)
 
 
+def wait_until_rendering(job_id: str, *, past: int = 2, message: str = "the job to be rendering") -> None:
+    wait_until(lambda: Job.objects.filter(pk=job_id, status=JobStatus.PROCESSING, progress__gt=past).exists(),
+               timeout=30, message=message)
+
+
 def job_files(job_id: str) -> list[Path]:
     return [p for p in Path(settings.MEDIA_ROOT).rglob("*") if job_id in str(p) and p.is_file()]
 
@@ -47,8 +52,7 @@ def test_a_job_killed_with_its_worker_completes_on_a_new_worker(owner, live_work
     api = client_for(owner)
     job_id = create_job(api, prompt="killed mid render", model="test-slow", duration=2)
     first = live_workers.start()
-    wait_until(lambda: Job.objects.filter(pk=job_id, status=JobStatus.PROCESSING, progress__gt=5).exists(),
-               timeout=30, message="the job to be rendering")
+    wait_until_rendering(job_id, past=5)
     first.kill_hard()
 
     live_workers.start()
@@ -115,8 +119,7 @@ def test_a_cancelled_processing_job_stops_within_two_seconds_and_leaves_no_file(
     api = client_for(owner)
     job_id = create_job(api, prompt="cancelled while rendering", model="test-slow", duration=20)
     live_workers.start()
-    wait_until(lambda: Job.objects.filter(pk=job_id, status=JobStatus.PROCESSING, progress__gt=2).exists(),
-               timeout=30, message="the job to be rendering")
+    wait_until_rendering(job_id)
 
     assert api.post(f"/api/v1/jobs/{job_id}/cancel").status_code == 200
     import time
@@ -175,8 +178,7 @@ def test_a_stale_attempt_cannot_overwrite_the_newer_one(owner, live_workers, cle
     api = client_for(owner)
     job_id = create_job(api, prompt="superseded", model="test-slow", duration=3)
     live_workers.start()
-    wait_until(lambda: Job.objects.filter(pk=job_id, status=JobStatus.PROCESSING, progress__gt=2).exists(),
-               timeout=30, message="attempt 1 to be rendering")
+    wait_until_rendering(job_id, message="attempt 1 to be rendering")
     # The reconciler's move, as if attempt 1's worker had been declared lost.
     assert services.job_fail_attempt(job_id=job_id, attempt=1, message="declared lost", permanent=False) == "queued"
 
@@ -192,8 +194,7 @@ def test_sigterm_mid_job_hands_the_job_back_and_it_completes(owner, live_workers
     api = client_for(owner)
     job_id = create_job(api, prompt="sigterm", model="test-slow", duration=3)
     worker = live_workers.start()
-    wait_until(lambda: Job.objects.filter(pk=job_id, status=JobStatus.PROCESSING, progress__gt=2).exists(),
-               timeout=30, message="the job to be rendering")
+    wait_until_rendering(job_id)
     worker.terminate()
     assert worker.wait(timeout=30) == 0
     job = Job.objects.get(pk=job_id)
@@ -209,8 +210,7 @@ def test_a_worker_killed_alone_leaves_no_process_behind_and_its_job_is_handed_ba
     api = client_for(owner)
     job_id = create_job(api, prompt="parent killed", model="test-slow", duration=3)
     worker = live_workers.start()
-    wait_until(lambda: Job.objects.filter(pk=job_id, status=JobStatus.PROCESSING, progress__gt=2).exists(),
-               timeout=30, message="the job to be rendering")
+    wait_until_rendering(job_id)
     forked = children_of(worker.pid)  # the work-horse and RQ's scheduler
     assert forked
 
