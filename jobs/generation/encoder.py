@@ -48,10 +48,9 @@ LARGE_FRAME_PIXELS = 1920 * 1080
 LARGE_FRAME_X264_PARAMS = "threads=2:sliced-threads=1:sync-lookahead=0:rc-lookahead=1:bframes=0"
 
 # x264's output depends on its thread count, and left to itself x264 counts the CPUs the
-# encoding thread may use: the same frames then make another video on another machine,
-# and even in the same process after something narrowed its CPU affinity (seen in the
-# test suite). A fixed count keeps a prompt and seed one video everywhere; 3 frame
-# threads is x264's own choice on the 2-core boxes the CPU queue is sized for.
+# encoding thread may use: the same frames then make another video on a machine with
+# more or fewer cores. 3 frame threads is x264's own choice on the 2-core boxes the CPU
+# queue is sized for.
 X264_THREADS = 3
 
 # Frames in flight between the engine and x264: one being filled, one being encoded,
