@@ -11,9 +11,10 @@ from rest_framework.views import APIView
 from jobs import media, selectors, services
 from jobs.catalog import all_models
 from jobs.models import JobStatus
-from jobs.serializers import JobCreateSerializer, JobSerializer, JobUrls, job_json
+from jobs.presentation import JobUrls, job_json
+from jobs.serializers import JobCreateSerializer, JobSerializer
 from videogen.api.fields import error_responses, validated
-from videogen.api.pagination import page_from_query
+from videogen.pagination import page_from_query
 
 JobListSerializer = inline_serializer(
     "JobList",
@@ -61,10 +62,9 @@ class JobCollectionView(APIView):
         data = validated(JobCreateSerializer, request.data)
         job, created = services.job_create(
             user=request.user,
-            request=services.JobRequest(
-                prompt=data["prompt"], project_id=data.get("projectId") or None, model=data.get("model") or None,
-                resolution=data["resolution"], quality=data["quality"], duration=data["duration"],
-                metadata=data.get("metadata") or {}, max_retries=data["maxRetries"],
+            request=services.JobRequest.from_values(
+                {**data, "projectId": data.get("projectId") or None, "model": data.get("model") or None,
+                 "metadata": data.get("metadata") or {}}
             ),
             idempotency_key=request.headers.get("Idempotency-Key"),
         )

@@ -11,7 +11,7 @@ from projects.selectors import get_project_for_user, project_list
 from projects.serializers import ProjectListSerializer, ProjectSerializer, ProjectWriteSerializer
 from projects.services import project_create, project_delete, project_update
 from videogen.api.fields import error_responses, validated
-from videogen.api.pagination import DEFAULT_TAKE, MAX_TAKE, page_from_query
+from videogen.pagination import DEFAULT_TAKE, MAX_TAKE, page_from_query
 
 PAGE_PARAMETERS = [
     OpenApiParameter("skip", {"type": "integer", "minimum": 0, "default": 0}, description="Rows to skip."),

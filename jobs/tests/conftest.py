@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from jobs import outputs
 from jobs.models import Job, JobStatus
+from jobs.results import RESULT_COLUMNS
 from projects.models import Project
 
 DIFFUSION_EXTRA_MISSING = "the diffusion extra is not installed (pip install -r requirements-diffusion.txt)"
@@ -66,7 +67,7 @@ def store_output(media_root):
         )
         job.video_width, job.video_height, job.video_fps, job.video_frames = 854, 480, 24, 48
         job.video_duration, job.video_size_bytes, job.video_codec = 2.0, len(video), "h264"
-        job.save(update_fields=[*outputs.CLEARED_RESULT])
+        job.save(update_fields=[*RESULT_COLUMNS])
         return job
 
     return store
@@ -82,3 +83,13 @@ def tiny_wan(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HF_HUB_OFFLINE", "1")
         yield str(tiny_wan_pipeline(tmp_path_factory.mktemp("tiny-wan")))
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    """The admin, signed in as a staff member allowed to manage jobs."""
+    from django.contrib.auth.models import Permission
+
+    staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="jobs"))
+    client.force_login(staff)
+    return client
