@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import LoginForm, RegisterForm
 from accounts.services import user_authenticate, user_register
-from videogen.api.fields import client_ip
+from videogen.client_ip import client_ip
 from videogen.errors import ApplicationError
 from videogen.form_errors import add_service_error
 

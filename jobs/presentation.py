@@ -14,7 +14,7 @@ from functools import cached_property
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from jobs import media, parameters
+from jobs import file_responses, parameters
 from jobs.models import Job, JobStatus
 from jobs.results import job_facts_json
 
@@ -59,7 +59,7 @@ class JobUrls:
 
     @cached_property
     def local(self) -> bool:
-        return media.is_local_storage()
+        return file_responses.is_local_storage()
 
     @cached_property
     def _routes(self) -> tuple[tuple[str, str], tuple[str, str]]:
@@ -89,7 +89,7 @@ class JobUrls:
             poster_url = default_storage.url(job.thumbnail_path) if job.thumbnail_path else None
             download_url = default_storage.url(
                 job.video_path,
-                parameters={"ResponseContentDisposition": f'attachment; filename="{media.download_name(job.id)}"'},
+                parameters={"ResponseContentDisposition": f'attachment; filename="{file_responses.download_name(job.id)}"'},
             )
         return {"videoUrl": video_url, "thumbnailUrl": poster_url, "downloadUrl": download_url, **job_facts_json(job)}
 

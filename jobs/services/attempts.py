@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from jobs import outputs, queueing
+from jobs import stored_files, queueing
 from jobs.generation.base import VideoFacts
 from jobs.models import Job, JobStatus
 from jobs.results import VideoResult
@@ -69,7 +69,7 @@ def job_store_attempt_outputs(
 ) -> VideoResult:
     """Upload an attempt's rendered files to its own storage folder (no row changes:
     ``job_complete_attempt`` then points the job at them, or they are removed)."""
-    return outputs.store_outputs(
+    return stored_files.store_outputs(
         user_id=job.user_id, job_id=job.id, attempt=attempt, video_path=video_path,
         thumbnail_path=thumbnail_path, facts=facts,
     )
@@ -96,7 +96,7 @@ def job_complete_attempt(
     if user_id is not None:
         # Earlier attempts' files (after commit: the row no longer points at them).
         transaction.on_commit(
-            lambda: outputs.remove_job_files(user_id=user_id, job_id=job_id, keep_attempt=attempt)
+            lambda: stored_files.remove_job_files(user_id=user_id, job_id=job_id, keep_attempt=attempt)
         )
     event("attempt completed", job_id, attempt=attempt, generation_time_ms=generation_time_ms)
     return True

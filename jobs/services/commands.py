@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from jobs import outputs, parameters, queueing
+from jobs import stored_files, parameters, queueing
 from jobs.catalog import ModelEntry, default_model_id, model_named
 from jobs.models import ACTIVE_STATUSES, Job, JobStatus
 from jobs.results import CLEARED_FIELDS
@@ -227,5 +227,5 @@ def job_delete(*, job: Job) -> None:
         job_id, attempt, user_id = job.id, job.attempt, job.user_id
         Job.objects.filter(pk=job.pk).delete()
         transaction.on_commit(lambda: queueing.forget_attempt(job_id=job_id, attempt=attempt))
-        transaction.on_commit(lambda: outputs.remove_job_files(user_id=user_id, job_id=job_id))
+        transaction.on_commit(lambda: stored_files.remove_job_files(user_id=user_id, job_id=job_id))
     event("job deleted", job_id)

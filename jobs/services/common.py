@@ -6,7 +6,7 @@ import logging
 
 from django.db import transaction
 
-from jobs import outputs, queueing
+from jobs import stored_files, queueing
 from jobs.models import Job
 from videogen.request_id import current_request_id
 
@@ -28,5 +28,5 @@ def enqueue_on_commit(job: Job, *, delay_seconds: float = 0.0) -> None:
 def remove_files_on_commit(job: Job, *, keep_attempt: int | None) -> None:
     user_id, job_id = job.user_id, job.id
     transaction.on_commit(
-        lambda: outputs.remove_job_files(user_id=user_id, job_id=job_id, keep_attempt=keep_attempt)
+        lambda: stored_files.remove_job_files(user_id=user_id, job_id=job_id, keep_attempt=keep_attempt)
     )

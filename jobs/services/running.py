@@ -27,7 +27,7 @@ from jobs.catalog import ModelEntry, get_model
 from jobs.generation.base import RESOLUTIONS, PermanentEngineError, RenderSpec, RenderStopped
 from jobs.generation.registry import declaration_for, engine_for
 from jobs.models import Job
-from jobs import outputs
+from jobs import stored_files
 from jobs.services import attempts
 
 logger = logging.getLogger("videogen.jobs")
@@ -167,8 +167,8 @@ def job_run_attempt(*, job_id: str, attempt: int) -> str:
 def _render_and_store(job: Job, attempt: int, model: ModelEntry, control: AttemptControl, workdir: str) -> str:
     from jobs.generation import render  # the render path (numpy, PyAV) only where jobs run
 
-    video_path = os.path.join(workdir, outputs.VIDEO_NAME)
-    poster_path = os.path.join(workdir, outputs.POSTER_NAME)
+    video_path = os.path.join(workdir, stored_files.VIDEO_NAME)
+    poster_path = os.path.join(workdir, stored_files.POSTER_NAME)
     started = time.monotonic()
     try:
         engine = engine_for(model_id=model.id, engine=model.engine, options=model.options, device=settings.DIFFUSION_DEVICE)
@@ -208,6 +208,6 @@ def _render_and_store(job: Job, attempt: int, model: ModelEntry, control: Attemp
         job_id=job.id, attempt=attempt, result=stored, generation_time_ms=elapsed_ms, user_id=job.user_id
     ):
         # Superseded while uploading: this attempt's files must not stay behind.
-        outputs.remove_attempt_files(user_id=job.user_id, job_id=job.id, attempt=attempt)
+        stored_files.remove_attempt_files(user_id=job.user_id, job_id=job.id, attempt=attempt)
         return "stopped"
     return "completed"

@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from jobs import outputs
+from jobs import stored_files
 from jobs.models import Job, JobStatus
 from jobs.results import RESULT_COLUMNS
 from projects.models import Project
@@ -60,10 +60,10 @@ def store_output(media_root):
     """Give a job stored files in its attempt folder, as a finished attempt leaves them."""
 
     def store(job: Job, *, video: bytes = b"\x00" * 1000, poster: bytes | None = b"\xff\xd8poster") -> Job:
-        folder = outputs.attempt_folder(user_id=job.user_id, job_id=job.id, attempt=job.attempt)
-        job.video_path = default_storage.save(f"{folder}/{outputs.VIDEO_NAME}", ContentFile(video))
+        folder = stored_files.attempt_folder(user_id=job.user_id, job_id=job.id, attempt=job.attempt)
+        job.video_path = default_storage.save(f"{folder}/{stored_files.VIDEO_NAME}", ContentFile(video))
         job.thumbnail_path = (
-            default_storage.save(f"{folder}/{outputs.POSTER_NAME}", ContentFile(poster)) if poster is not None else ""
+            default_storage.save(f"{folder}/{stored_files.POSTER_NAME}", ContentFile(poster)) if poster is not None else ""
         )
         job.video_width, job.video_height, job.video_fps, job.video_frames = 854, 480, 24, 48
         job.video_duration, job.video_size_bytes, job.video_codec = 2.0, len(video), "h264"

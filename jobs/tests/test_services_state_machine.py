@@ -4,7 +4,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from jobs import outputs, queueing, services
+from jobs import stored_files, queueing, services
 from jobs.generation.base import VideoFacts
 from jobs.models import Job, JobStatus
 from jobs.results import VideoResult
@@ -19,10 +19,10 @@ def snapshot(job: Job) -> dict:
 
 
 def result_for(job: Job, attempt: int) -> VideoResult:
-    folder = outputs.attempt_folder(user_id=job.user_id, job_id=job.id, attempt=attempt)
+    folder = stored_files.attempt_folder(user_id=job.user_id, job_id=job.id, attempt=attempt)
     return VideoResult(
-        video_path=default_storage.save(f"{folder}/{outputs.VIDEO_NAME}", ContentFile(b"video")),
-        thumbnail_path=default_storage.save(f"{folder}/{outputs.POSTER_NAME}", ContentFile(b"poster")),
+        video_path=default_storage.save(f"{folder}/{stored_files.VIDEO_NAME}", ContentFile(b"video")),
+        thumbnail_path=default_storage.save(f"{folder}/{stored_files.POSTER_NAME}", ContentFile(b"poster")),
         facts=VideoFacts(width=854, height=480, fps=24, frames=48, duration_seconds=2.0, size_bytes=5, codec="h264"),
     )
 

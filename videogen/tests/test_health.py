@@ -10,7 +10,7 @@ from rq.utils import utcformat
 
 from jobs import queueing
 from jobs.catalog import default_model_id, get_model
-from videogen import health
+from videogen import health_api
 
 URL = "/api/v1/health"
 LIVE_URL = "/api/v1/health/live"
@@ -103,7 +103,7 @@ def test_it_is_503_naming_the_database_when_the_database_check_fails(
     db, anon_api, register_worker, default_queue, monkeypatch
 ):
     register_worker(default_queue)
-    monkeypatch.setattr(health, "connection", BrokenConnection())
+    monkeypatch.setattr(health_api, "connection", BrokenConnection())
 
     response = anon_api.get(URL)
 
@@ -116,7 +116,7 @@ def test_it_is_503_naming_the_database_when_the_database_check_fails(
 
 
 def test_it_names_every_failing_part_at_once(db, anon_api, unreachable_redis, monkeypatch):
-    monkeypatch.setattr(health, "connection", BrokenConnection())
+    monkeypatch.setattr(health_api, "connection", BrokenConnection())
 
     response = anon_api.get(URL)
 
@@ -140,7 +140,7 @@ def test_it_reports_the_depth_of_every_queue(db, anon_api, register_worker, defa
 
 
 def test_live_is_ok_whatever_the_database_redis_and_workers_say(anon_api, unreachable_redis, monkeypatch):
-    monkeypatch.setattr(health, "connection", BrokenConnection())
+    monkeypatch.setattr(health_api, "connection", BrokenConnection())
 
     response = anon_api.get(LIVE_URL)
 

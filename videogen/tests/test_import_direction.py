@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 APPS = ("accounts", "projects", "jobs", "videogen")
 
 # The project package's modules that may name the apps (it wires them together).
-VIDEOGEN_WIRING = ("videogen.settings", "videogen.urls", "videogen.health", "videogen.healthcheck")
+VIDEOGEN_WIRING = ("videogen.settings", "videogen.urls", "videogen.health_api", "videogen.healthcheck")
 # Pages: views, forms, template tags and the pages' plumbing.
 PAGE_PARTS = (".views", ".forms", ".templatetags", "videogen.pages", "videogen.form_errors")
 # What the generic job code may use of jobs.generation: the contract, not an engine.
