@@ -1,4 +1,4 @@
-"""Fixtures for the jobs tests: rows in any state, a private MEDIA_ROOT, a tiny diffusion pipeline.
+"""Fixtures for the jobs tests: a private MEDIA_ROOT, stored outputs, a tiny diffusion pipeline.
 
 (The emptied test Redis db, ``clean_redis``, comes from jobs/tests/live_workers.py.)"""
 
@@ -7,46 +7,12 @@ from __future__ import annotations
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.utils import timezone
 
 from jobs import stored_files
-from jobs.models import Job, JobStatus
+from jobs.models import Job
 from jobs.results import RESULT_COLUMNS
-from projects.models import Project
 
 DIFFUSION_EXTRA_MISSING = "the diffusion extra is not installed (pip install -r requirements-diffusion.txt)"
-
-
-@pytest.fixture
-def make_project(db):
-    def make(user, name: str = "Launch film") -> Project:
-        return Project.objects.create(user=user, name=name)
-
-    return make
-
-
-@pytest.fixture
-def make_job(db):
-    """A job row in any state, written directly (the services are tested elsewhere)."""
-
-    def make(user, *, status: str = JobStatus.QUEUED, **fields) -> Job:
-        now = timezone.now()
-        values = {
-            "prompt": "a red fox running through snow", "model": "videogen-procedural-1", "resolution": "480p",
-            "quality": "low", "duration": 2, "queue": "cpu", "queued_at": now,
-        }
-        if status == JobStatus.PROCESSING:
-            values.update(started_at=now, heartbeat_at=now, progress=40)
-        if status in (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED):
-            values.update(started_at=now, completed_at=now)
-        if status == JobStatus.COMPLETED:
-            values.update(progress=100, generation_time_ms=1200)
-        if status == JobStatus.FAILED:
-            values.update(error_message="The engine crashed.")
-        values.update(fields)
-        return Job.objects.create(user=user, status=status, **values)
-
-    return make
 
 
 @pytest.fixture
@@ -86,10 +52,10 @@ def tiny_wan(tmp_path_factory):
 
 
 @pytest.fixture
-def staff_client(client, staff):
-    """The admin, signed in as a staff member allowed to manage jobs."""
+def staff_client(staff_client, staff):
+    """The staff persona signed in to the admin, granted the jobs permissions the job
+    actions need."""
     from django.contrib.auth.models import Permission
 
     staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="jobs"))
-    client.force_login(staff)
-    return client
+    return staff_client

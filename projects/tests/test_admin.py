@@ -10,13 +10,6 @@ from projects.models import Project
 CHANGELIST = "/admin/projects/project/"
 
 
-@pytest.fixture
-def staff_client(client, staff):
-    # Any staff member manages projects; no per-model permission is needed.
-    client.force_login(staff)
-    return client
-
-
 def test_the_changelist_shows_names_owners_and_job_counts(staff_client, make_project, make_job, owner):
     busy = make_project(owner, name="Busy project")
     make_project(owner, name="Idle project")
