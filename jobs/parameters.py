@@ -161,7 +161,9 @@ class Param:
         checked by ``check_request`` (through the service), so a form shows the same
         messages as the API."""
         bounds = limits or self.limits
-        common = dict(label=self.label, required=self.required, help_text=self.help, initial=bounds.default)
+        # A parameter with a default shows it filled in, so the form asks for a value.
+        required = self.required or bounds.default is not None
+        common = dict(label=self.label, required=required, help_text=self.help, initial=bounds.default)
         if self.kind == CHOICE:
             labels = self.extra.get("choice_labels", {})
             return forms.ChoiceField(choices=[(c, labels.get(c, c)) for c in bounds.choices], **common)
