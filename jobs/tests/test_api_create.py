@@ -285,3 +285,35 @@ def test_a_project_filter_with_a_nul_byte_is_a_400_naming_the_field(owner_api):
     response = owner_api.get("/api/v1/jobs?projectId=a%00b")
     assert response.status_code == 400
     assert "projectId" in response.json()["details"]
+
+
+NARROW_CATALOG = {
+    **default_models(),
+    "short-clips": {"engine": "procedural", "params": {
+        "duration": {"min": 2, "max": 8, "default": 4}, "quality": {"choices": ["low", "medium"], "default": "low"},
+    }},
+}
+
+
+@override_settings(VIDEOGEN_MODELS=NARROW_CATALOG)
+def test_a_parameter_left_out_takes_the_models_own_default(owner_api):
+    response = post(owner_api, prompt="A lighthouse", model="short-clips", resolution="480p")
+
+    assert response.status_code == 201, response.content
+    assert (response.json()["duration"], response.json()["quality"]) == (4, "low")
+    # Without a model of its own, the platform's defaults, as before.
+    default = post(owner_api, prompt="A lighthouse").json()
+    assert (default["duration"], default["quality"], default["resolution"]) == (5, "high", "1080p")
+
+
+@override_settings(VIDEOGEN_MODELS=NARROW_CATALOG)
+@pytest.mark.parametrize(("body", "field", "message"), [
+    ({"duration": 1}, "duration", "Model 'short-clips' accepts duration between 2 and 8 seconds; got 1."),
+    ({"duration": 9}, "duration", "Model 'short-clips' renders at most 8 seconds; got 9."),
+    ({"quality": "high"}, "quality", "Model 'short-clips' supports low, medium, not high."),
+])
+def test_a_models_narrowed_ranges_are_enforced(owner_api, body, field, message):
+    response = post(owner_api, prompt="A lighthouse", model="short-clips", resolution="480p", **body)
+
+    payload = assert_api_error(response, 400, field=field, mentions=message)
+    assert payload["details"] == {field: [message]}
