@@ -9,7 +9,7 @@ from ``PARAMETERS``:
   out-of-bounds values get ``Param.bounds_message``, the forms' message);
 - the page form (``jobs.forms.JobCreateForm``) and the admin add form
   (``jobs.admin.JobAddForm``) build theirs with ``form_field``;
-- the ``generate`` command adds its options with ``add_arguments``;
+- the ``generate`` command adds its options with ``Param.add_argument``;
 - ``jobs.services.commands.job_create`` checks every value with ``check_request``
   (types, global bounds, then the model's limits: one set of messages);
 - ``GET /api/v1/models`` lists each model's accepted parameters with ``describe``.
