@@ -13,6 +13,8 @@ from rest_framework.views import APIView
 from accounts.serializers import CredentialsSerializer, RefreshTokenSerializer, TokenPairSerializer, UserSerializer
 from accounts.services import user_authenticate, user_register
 from accounts.tokens import refresh_token_revoke, token_pair_issue, token_pair_rotate
+from accounts.two_factor.challenge import api_challenge_issue
+from accounts.two_factor.selectors import two_factor_enabled
 from videogen.api.fields import client_ip, error_responses, validated
 
 logger = logging.getLogger("videogen.auth")
@@ -34,10 +36,17 @@ class RegisterView(PublicAuthView):
 
 
 class LoginView(PublicAuthView):
-    @extend_schema(request=CredentialsSerializer, responses={200: TokenPairSerializer, **error_responses(400, 401, 429)})
+    @extend_schema(
+        request=CredentialsSerializer,
+        responses={200: TokenPairSerializer, **error_responses(400, 401, 429)},
+        description="With two-factor on, 200 answers {two_factor_required, token, expires_in} instead: "
+        "POST /auth/login/2fa {token, code} returns the token pair.",
+    )
     def post(self, request):
         data = validated(CredentialsSerializer, request.data)
         user = user_authenticate(email=data["email"], password=data["password"], ip_address=client_ip(request))
+        if two_factor_enabled(user):  # two-factor: a second-step token, exchanged at auth/login/2fa
+            return Response(api_challenge_issue(user=user))
         return Response(token_pair_issue(user=user).as_response())
 
 

@@ -6,6 +6,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.forms import LoginForm, RegisterForm
+from accounts.two_factor.challenge import page_challenge_start
+from accounts.two_factor.selectors import two_factor_enabled
 from videogen.api.fields import client_ip
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -35,6 +37,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect(next_url or reverse("jobs:list"))
     form = LoginForm(request.POST or None, ip_address=client_ip(request))
     if request.method == "POST" and form.is_valid():
+        if two_factor_enabled(form.user):  # two-factor: the code step logs the session in
+            page_challenge_start(request, user=form.user, next_url=next_url)
+            return redirect("two_factor:login")
         login(request, form.user, backend=BACKEND)
         return redirect(next_url or reverse("jobs:list"))
     context = {"form": form, "next": next_url}
