@@ -45,12 +45,17 @@ def page_challenge_start(request: HttpRequest, *, user: User, next_url: str) -> 
 def page_challenge_user(request: HttpRequest) -> tuple[User, str] | None:
     """The user owing a code in this session, and where to go after; None if none or expired."""
     pending = request.session.get(SESSION_KEY)
-    if not isinstance(pending, dict) or time.time() - pending.get("started", 0) > CHALLENGE_SECONDS:
+    if not isinstance(pending, dict):
         return None
-    user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
-    if user is None or not constant_time_compare(pending.get("fingerprint", ""), _fingerprint(user, with_last_login=False)):
+    user_id, started, fingerprint = pending.get("user"), pending.get("started"), pending.get("fingerprint")
+    if not (isinstance(user_id, str) and isinstance(started, int) and isinstance(fingerprint, str)):
         return None
-    return user, pending.get("next") or ""
+    if time.time() - started > CHALLENGE_SECONDS:
+        return None
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not constant_time_compare(fingerprint, _fingerprint(user, with_last_login=False)):
+        return None
+    return user, str(pending.get("next") or "")
 
 
 def page_challenge_end(request: HttpRequest) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from videogen.errors import ApplicationError
+from videogen.pages import ServiceErrorsMixin
 
 CODE_HELP = "The 6-digit code from your authenticator app, or one of your recovery codes."
 
@@ -27,28 +27,15 @@ def _password_field() -> forms.CharField:
     )
 
 
-class _ServiceErrorForm(forms.Form):
-    def apply(self, error: ApplicationError) -> None:
-        """Show a service error on the fields it names, or on the form."""
-        placed = False
-        for field, messages in error.details.items():
-            if field in self.fields:
-                for message in messages:
-                    self.add_error(field, message)
-                placed = True
-        if not placed:
-            self.add_error(None, error.message)
-
-
-class CodeForm(_ServiceErrorForm):
+class CodeForm(ServiceErrorsMixin, forms.Form):
     code = _code_field()
 
 
-class ConfirmForm(_ServiceErrorForm):
+class ConfirmForm(ServiceErrorsMixin, forms.Form):
     code = _code_field("The 6-digit code your authenticator app shows now.")
 
 
-class DisableForm(_ServiceErrorForm):
+class DisableForm(ServiceErrorsMixin, forms.Form):
     password = _password_field()
     code = _code_field()
 
@@ -57,7 +44,7 @@ class DisableForm(_ServiceErrorForm):
         self.fields["code"].widget.attrs.pop("autofocus")
 
 
-class RegenerateForm(_ServiceErrorForm):
+class RegenerateForm(ServiceErrorsMixin, forms.Form):
     password = _password_field()
 
     def __init__(self, *args, **kwargs):

@@ -38,7 +38,7 @@ def login_step(request: HttpRequest) -> HttpResponse:
         try:
             device = services.two_factor_verify(user=user, code=form.cleaned_data["code"], ip_address=client_ip(request))
         except ApplicationError as error:
-            form.apply(error)
+            form.add_service_error(error)
         else:
             challenge.page_challenge_end(request)
             login(request, user, backend=BACKEND)
@@ -122,7 +122,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
                 user=request.user, code=form.cleaned_data["code"], ip_address=client_ip(request)
             )
         except ApplicationError as error:
-            form.apply(error)
+            form.add_service_error(error)
         else:
             device.refresh_from_db()
             django_otp.login(request, device)  # this session has just proved the new factor
@@ -141,7 +141,7 @@ def disable(request: HttpRequest) -> HttpResponse:
                 ip_address=client_ip(request),
             )
         except ApplicationError as error:
-            form.apply(error)
+            form.add_service_error(error)
         else:
             return redirect("two_factor:settings")
     return _settings_page(request, disable_form=form, status=400)
@@ -157,7 +157,7 @@ def regenerate(request: HttpRequest) -> HttpResponse:
                 user=request.user, password=form.cleaned_data["password"], ip_address=client_ip(request)
             )
         except ApplicationError as error:
-            form.apply(error)
+            form.add_service_error(error)
         else:
             return _recovery_codes_page(request, codes, first_time=False)
     return _settings_page(request, regenerate_form=form, status=400)
