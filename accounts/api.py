@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -15,6 +15,7 @@ from accounts.services import user_authenticate, user_register
 from accounts.tokens import refresh_token_revoke, token_pair_issue, token_pair_rotate
 from accounts.two_factor.challenge import api_challenge_issue
 from accounts.two_factor.selectors import two_factor_enabled
+from accounts.two_factor.serializers import TwoFactorRequiredSerializer
 from videogen.api.fields import client_ip, error_responses, validated
 
 logger = logging.getLogger("videogen.auth")
@@ -38,7 +39,13 @@ class RegisterView(PublicAuthView):
 class LoginView(PublicAuthView):
     @extend_schema(
         request=CredentialsSerializer,
-        responses={200: TokenPairSerializer, **error_responses(400, 401, 429)},
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="LoginResult", serializers=[TokenPairSerializer, TwoFactorRequiredSerializer],
+                resource_type_field_name=None,
+            ),
+            **error_responses(400, 401, 429),
+        },
         description="With two-factor on, 200 answers {two_factor_required, token, expires_in} instead: "
         "POST /auth/login/2fa {token, code} returns the token pair.",
     )
