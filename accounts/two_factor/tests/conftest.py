@@ -2,30 +2,42 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from django_otp.oath import TOTP
+from django_otp.oath import TOTP, hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.two_factor.services import totp_device_confirm, totp_device_start
 
 
-def totp_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
-    """The code an authenticator app shows for this device now (or ``steps_ahead`` steps later).
+def totp_code(device: TOTPDevice) -> str:
+    """The code an authenticator app shows for this device now (the phone's clock: no drift)."""
+    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():0{device.digits}d}"
 
-    The server accepts one step either side of now (following the drift it learns), so
-    the next step's code is a fresh, valid code right after the current one was spent,
-    without waiting for the clock.
+
+def spent_code(device: TOTPDevice) -> str:
+    """The last code the server accepted (it remembers the step, never the code)."""
+    device.refresh_from_db()
+    return f"{hotp(device.bin_key, device.last_t, digits=device.digits):0{device.digits}d}"
+
+
+def next_code(device: TOTPDevice) -> str:
+    """A code the server takes now: the app's current one, or, if that step was just spent,
+    the next step's (the server accepts one step either side of its clock, drift included).
+
+    Made by django-otp's own generator; no waiting for the clock to move on.
     """
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)  # the phone's clock: no drift
-    totp.time = time.time() + steps_ahead * device.step
-    return f"{totp.token():0{device.digits}d}"
+    device.refresh_from_db()
+    server = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    now = server.t()
+    step = max(now, device.last_t + 1)
+    assert step <= now + device.tolerance, "no unspent step in the window: the test spent codes too fast"
+    return f"{hotp(device.bin_key, step, digits=device.digits):0{device.digits}d}"
 
 
 def wrong_code(device: TOTPDevice) -> str:
     """A well-formed 6-digit code that no step the server would accept produces."""
-    valid = {totp_code(device, steps_ahead=step) for step in range(-2, 3)}
+    now = TOTP(device.bin_key, device.step, device.t0, device.digits).t()
+    valid = {f"{hotp(device.bin_key, step):06d}" for step in range(now - 3, now + 4)}
     return next(f"{n:06d}" for n in range(123456, 1_000_000) if f"{n:06d}" not in valid)
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 
 from accounts.two_factor.challenge import CHALLENGE_SECONDS
-from accounts.two_factor.tests.conftest import totp_code, wrong_code
+from accounts.two_factor.tests.conftest import next_code, spent_code, wrong_code
 from conftest import PASSWORD
 from videogen.testing.api import assert_api_error
 
@@ -42,7 +42,7 @@ def test_a_code_from_the_librarys_generator_gets_the_usual_token_pair(anon_api, 
     user, device, _ = owner_2fa
     token = first_step(anon_api)["token"]
 
-    response = second_step(anon_api, token, totp_code(device, steps_ahead=1))
+    response = second_step(anon_api, token, next_code(device))
 
     assert response.status_code == 200, response.content
     pair = response.json()
@@ -53,7 +53,7 @@ def test_a_code_from_the_librarys_generator_gets_the_usual_token_pair(anon_api, 
 
 def test_a_code_with_spaces_is_accepted(anon_api, owner_2fa):
     _, device, _ = owner_2fa
-    code = totp_code(device, steps_ahead=1)
+    code = next_code(device)
 
     response = second_step(anon_api, first_step(anon_api)["token"], f" {code[:3]} {code[3:]} ")
 
@@ -62,7 +62,7 @@ def test_a_code_with_spaces_is_accepted(anon_api, owner_2fa):
 
 def test_a_reused_code_is_refused(anon_api, owner_2fa):
     _, device, _ = owner_2fa
-    code = totp_code(device, steps_ahead=1)
+    code = next_code(device)
     assert second_step(anon_api, first_step(anon_api)["token"], code).status_code == 200
 
     response = second_step(anon_api, first_step(anon_api)["token"], code)
@@ -73,7 +73,7 @@ def test_a_reused_code_is_refused(anon_api, owner_2fa):
 def test_the_code_that_turned_two_factor_on_cannot_log_in(anon_api, owner_2fa):
     _, device, _ = owner_2fa
 
-    response = second_step(anon_api, first_step(anon_api)["token"], totp_code(device))
+    response = second_step(anon_api, first_step(anon_api)["token"], spent_code(device))
 
     assert_api_error(response, 401, mentions="Invalid two-factor code")
 
@@ -103,7 +103,7 @@ def test_wrong_codes_are_throttled_like_passwords_with_retry_after(anon_api, own
     for _ in range(settings.LOGIN_FAILURE_LIMIT_PER_EMAIL):
         assert_api_error(second_step(anon_api, token, wrong_code(device)), 401)
 
-    throttled = second_step(anon_api, token, totp_code(device, steps_ahead=1))
+    throttled = second_step(anon_api, token, next_code(device))
 
     assert_api_error(throttled, 429, mentions="Too many")
     assert 0 < int(throttled["Retry-After"]) <= settings.LOGIN_FAILURE_WINDOW_SECONDS
@@ -115,7 +115,7 @@ def test_an_expired_second_step_token_is_refused(anon_api, owner_2fa):
     with mock.patch("django.core.signing.time.time", return_value=issued_long_ago):
         token = first_step(anon_api)["token"]
 
-    response = second_step(anon_api, token, totp_code(device, steps_ahead=1))
+    response = second_step(anon_api, token, next_code(device))
 
     assert_api_error(response, 401, mentions="invalid or expired")
 
@@ -124,7 +124,7 @@ def test_an_expired_second_step_token_is_refused(anon_api, owner_2fa):
 def test_a_forged_or_garbled_second_step_token_is_refused(anon_api, owner_2fa, token):
     _, device, _ = owner_2fa
 
-    response = second_step(anon_api, token, totp_code(device, steps_ahead=1))
+    response = second_step(anon_api, token, next_code(device))
 
     assert_api_error(response, 401, mentions="invalid or expired")
 
@@ -133,7 +133,7 @@ def test_an_access_token_is_not_a_second_step_token(anon_api, owner_2fa, owner_a
     _, device, _ = owner_2fa
     access = owner_api._credentials["HTTP_AUTHORIZATION"].removeprefix("Bearer ")
 
-    response = second_step(anon_api, access, totp_code(device, steps_ahead=1))
+    response = second_step(anon_api, access, next_code(device))
 
     assert_api_error(response, 401, mentions="invalid or expired")
 
@@ -141,9 +141,9 @@ def test_an_access_token_is_not_a_second_step_token(anon_api, owner_2fa, owner_a
 def test_a_second_step_token_is_spent_once_exchanged(anon_api, owner_2fa):
     _, device, _ = owner_2fa
     token = first_step(anon_api)["token"]
-    assert second_step(anon_api, token, totp_code(device, steps_ahead=1)).status_code == 200
+    assert second_step(anon_api, token, next_code(device)).status_code == 200
 
-    response = second_step(anon_api, token, totp_code(device, steps_ahead=2))
+    response = second_step(anon_api, token, next_code(device))
 
     assert_api_error(response, 401, mentions="invalid or expired")
 
@@ -154,7 +154,7 @@ def test_a_password_change_voids_the_second_step_token(anon_api, owner_2fa):
     user.set_password("another long password 17")
     user.save(update_fields=["password"])
 
-    response = second_step(anon_api, token, totp_code(device, steps_ahead=1))
+    response = second_step(anon_api, token, next_code(device))
 
     assert_api_error(response, 401, mentions="invalid or expired")
 

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from accounts.two_factor.tests.conftest import totp_code, wrong_code
+from accounts.two_factor.tests.conftest import next_code, wrong_code
 from conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def test_a_code_from_the_librarys_generator_signs_in_and_honours_next(client, ow
     _, device, _ = owner_2fa
     password_step(client, next_url="/projects")
 
-    response = client.post("/login/two-factor", {"code": totp_code(device, steps_ahead=1)})
+    response = client.post("/login/two-factor", {"code": next_code(device)})
 
     assert response.status_code == 302 and response.url == "/projects"
     assert signed_in(client)
@@ -53,7 +53,7 @@ def test_a_wrong_code_is_a_form_error_and_no_session(client, owner_2fa):
 
 def test_a_reused_code_is_refused(client, owner_2fa):
     _, device, _ = owner_2fa
-    code = totp_code(device, steps_ahead=1)
+    code = next_code(device)
     password_step(client)
     assert client.post("/login/two-factor", {"code": code}).status_code == 302
     other = Client()
@@ -83,7 +83,7 @@ def test_wrong_codes_are_throttled_with_a_form_error(client, owner_2fa):
     for _ in range(settings.LOGIN_FAILURE_LIMIT_PER_EMAIL):
         assert client.post("/login/two-factor", {"code": wrong_code(device)}).status_code == 400
 
-    response = client.post("/login/two-factor", {"code": totp_code(device, steps_ahead=1)})
+    response = client.post("/login/two-factor", {"code": next_code(device)})
 
     assert response.status_code == 400
     assert "Too many failed login attempts" in response.content.decode()
@@ -93,7 +93,7 @@ def test_wrong_codes_are_throttled_with_a_form_error(client, owner_2fa):
 def test_the_code_step_without_a_password_first_goes_back_to_login(client, owner_2fa):
     _, device, _ = owner_2fa
 
-    response = client.post("/login/two-factor", {"code": totp_code(device, steps_ahead=1)})
+    response = client.post("/login/two-factor", {"code": next_code(device)})
 
     assert response.status_code == 302 and response.url == "/login"
     assert not signed_in(client)
@@ -106,7 +106,7 @@ def test_the_code_step_expires(client, owner_2fa, monkeypatch):
     password_step(client)
     monkeypatch.setattr(challenge, "CHALLENGE_SECONDS", -1)
 
-    response = client.post("/login/two-factor", {"code": totp_code(device, steps_ahead=1)})
+    response = client.post("/login/two-factor", {"code": next_code(device)})
 
     assert response.status_code == 302 and response.url == "/login"
     assert not signed_in(client)
@@ -139,7 +139,7 @@ def test_the_admin_login_asks_for_the_code_after_the_password(client, staff_2fa)
     assert password.url == "/login/two-factor"
     assert client.get("/admin/").status_code == 302  # not signed in yet
 
-    code = client.post("/login/two-factor", {"code": totp_code(device, steps_ahead=1)})
+    code = client.post("/login/two-factor", {"code": next_code(device)})
 
     assert code.url == "/admin/"
     assert client.get("/admin/").status_code == 200

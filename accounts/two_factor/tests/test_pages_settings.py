@@ -12,7 +12,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.two_factor.selectors import two_factor_enabled
-from accounts.two_factor.tests.conftest import totp_code, wrong_code
+from accounts.two_factor.tests.conftest import next_code, totp_code, wrong_code
 from conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +103,7 @@ def test_turning_it_off_needs_the_password_and_a_code(client, owner_2fa):
     client.force_login(user)
 
     wrong_password = client.post(
-        "/settings/two-factor/disable", {"disable-password": "nope", "disable-code": totp_code(device, steps_ahead=1)}
+        "/settings/two-factor/disable", {"disable-password": "nope", "disable-code": next_code(device)}
     )
     wrong = client.post("/settings/two-factor/disable", {"disable-password": PASSWORD, "disable-code": wrong_code(device)})
     assert wrong_password.status_code == wrong.status_code == 400
@@ -112,7 +112,7 @@ def test_turning_it_off_needs_the_password_and_a_code(client, owner_2fa):
     assert two_factor_enabled(user)
 
     done = client.post(
-        "/settings/two-factor/disable", {"disable-password": PASSWORD, "disable-code": totp_code(device, steps_ahead=1)}
+        "/settings/two-factor/disable", {"disable-password": PASSWORD, "disable-code": next_code(device)}
     )
 
     assert done.status_code == 302
