@@ -75,3 +75,13 @@ def test_the_rule_leaves_other_users_and_pages_alone(client, owner, staff):
     other.force_login(owner)
     assert other.get("/admin/").status_code == 302
     assert other.get("/admin/").url.startswith("/admin/login/")
+
+
+def test_the_compose_deployment_turns_it_on_unless_the_operator_says_otherwise():
+    import yaml
+
+    from videogen.tests.envvars import COMPOSE_FILE
+
+    web_env = yaml.safe_load(COMPOSE_FILE.read_text())["services"]["web"]["environment"]
+
+    assert web_env["VIDEOGEN_REQUIRE_2FA_FOR_STAFF"] == "${VIDEOGEN_REQUIRE_2FA_FOR_STAFF:-1}"
