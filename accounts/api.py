@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -13,6 +13,9 @@ from rest_framework.views import APIView
 from accounts.serializers import CredentialsSerializer, RefreshTokenSerializer, TokenPairSerializer, UserSerializer
 from accounts.services import user_authenticate, user_register
 from accounts.tokens import refresh_token_revoke, token_pair_issue, token_pair_rotate
+from accounts.two_factor.challenge import api_challenge_issue
+from accounts.two_factor.selectors import two_factor_enabled
+from accounts.two_factor.serializers import TwoFactorRequiredSerializer
 from videogen.api.schema import error_responses
 from videogen.api.validation import validated
 from videogen.client_ip import client_ip
@@ -36,10 +39,23 @@ class RegisterView(PublicAuthView):
 
 
 class LoginView(PublicAuthView):
-    @extend_schema(request=CredentialsSerializer, responses={200: TokenPairSerializer, **error_responses(400, 401, 429)})
+    @extend_schema(
+        request=CredentialsSerializer,
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="LoginResult", serializers=[TokenPairSerializer, TwoFactorRequiredSerializer],
+                resource_type_field_name=None,
+            ),
+            **error_responses(400, 401, 429),
+        },
+        description="With two-factor on, 200 answers {two_factor_required, token, expires_in} instead: "
+        "POST /auth/login/2fa {token, code} returns the token pair.",
+    )
     def post(self, request):
         data = validated(CredentialsSerializer, request.data)
         user = user_authenticate(email=data["email"], password=data["password"], ip_address=client_ip(request))
+        if two_factor_enabled(user):  # two-factor: a second-step token, exchanged at auth/login/2fa
+            return Response(api_challenge_issue(user=user))
         return Response(token_pair_issue(user=user).as_response())
 
 

@@ -7,6 +7,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import LoginForm, RegisterForm
 from accounts.services import user_authenticate, user_register
+from accounts.two_factor.challenge import page_challenge_start
+from accounts.two_factor.selectors import two_factor_enabled
 from videogen.client_ip import client_ip
 from videogen.errors import ApplicationError
 from videogen.form_errors import add_service_error
@@ -48,6 +50,9 @@ def account_login(request: HttpRequest) -> HttpResponse:
         except ApplicationError as error:
             add_service_error(form, error)
         else:
+            if two_factor_enabled(user):  # two-factor: the code step logs the session in
+                page_challenge_start(request, user=user, next_url=next_url)
+                return redirect("two_factor:login")
             login(request, user, backend=BACKEND)
             return redirect(next_url or reverse("jobs:list"))
     context = {"form": form, "next": next_url}

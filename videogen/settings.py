@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "django_rq",
+    # Two-factor authentication: TOTP devices and single-use recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "videogen",
     "accounts",
     "projects",
@@ -56,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.two_factor.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -131,6 +137,16 @@ LOGIN_FAILURE_LIMIT_PER_IP = env_int("LOGIN_FAILURE_LIMIT_PER_IP", 20, minimum=1
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1)
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
+
+# --- Two-factor authentication (accounts/two_factor, django-otp) -----------------------------
+# Staff without a confirmed authenticator are sent to set one up before the admin opens.
+VIDEOGEN_REQUIRE_2FA_FOR_STAFF = env_bool("VIDEOGEN_REQUIRE_2FA_FOR_STAFF", False)
+OTP_TOTP_ISSUER = "videogen"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Wrong codes are limited by the one login throttle (accounts/throttle.py), not by
+# django-otp's own per-device back-off, which would also refuse the right code.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 JWT_ACCESS_TOKEN_EXPIRE_MINUTES = env_int("JWT_ACCESS_TOKEN_EXPIRE_MINUTES", 30, minimum=1)
 JWT_REFRESH_TOKEN_EXPIRE_DAYS = env_int("JWT_REFRESH_TOKEN_EXPIRE_DAYS", 7, minimum=1)

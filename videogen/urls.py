@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.two_factor import views as two_factor_views
+from accounts.two_factor.urls import api_urlpatterns as two_factor_api
 from accounts.urls import api_urlpatterns as accounts_api
 from jobs.urls import api_urlpatterns as jobs_api
 from projects.urls import api_urlpatterns as projects_api
@@ -9,6 +11,7 @@ from videogen import health_api
 
 api_urlpatterns = [
     *accounts_api,
+    *two_factor_api,
     *projects_api,
     *jobs_api,
     path("health", health_api.HealthView.as_view(), name="api-health"),
@@ -22,9 +25,12 @@ admin.site.site_title = "videogen admin"
 
 urlpatterns = [
     path("admin/rq/", include("django_rq.urls")),
+    # The admin signs in through the site's login (throttle + two-factor step).
+    path("admin/login/", two_factor_views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urlpatterns)),
     path("", include("accounts.urls")),
+    path("", include("accounts.two_factor.urls")),
     path("", include("projects.urls")),
     path("", include("jobs.urls")),
 ]
