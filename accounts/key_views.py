@@ -1,5 +1,9 @@
-"""Settings → API keys: list, create (the key is shown once, on the answer to the
-form), revoke. Every write goes through ``accounts.key_services``."""
+"""Settings → API keys: list, create, revoke. Every write goes through
+``accounts.key_services``.
+
+A new key is shown once: the create redirects (so a reload cannot post again) and the
+key waits in the session for that one page view, which takes it out.
+"""
 
 from __future__ import annotations
 
@@ -15,13 +19,14 @@ from accounts.key_services import api_key_create, api_key_revoke, get_api_key_fo
 from videogen.errors import InvalidInput
 from videogen.pages import access_errors_as_pages, login_required_page
 
+NEW_KEY_SESSION_SLOT = "new_api_key"
+
 
 @never_cache  # the answer to a create holds the key: no cache may keep it
 @login_required_page
 @require_http_methods(["GET", "POST"])
 def api_keys_page(request: HttpRequest) -> HttpResponse:
     form = ApiKeyForm(request.POST or None)
-    created = None
     status = 200
     if request.method == "POST":
         status = 400
@@ -34,7 +39,9 @@ def api_keys_page(request: HttpRequest) -> HttpResponse:
             except InvalidInput as error:
                 form.add_service_error(error)
             else:
-                status, form = 200, ApiKeyForm()
+                request.session[NEW_KEY_SESSION_SLOT] = {"name": created.api_key.name, "key": created.key}
+                return redirect("settings-keys")
+    created = request.session.pop(NEW_KEY_SESSION_SLOT, None) if request.method == "GET" else None
     context = {"form": form, "created": created, "keys": list(live_keys_for(request.user)), "now": timezone.now()}
     return render(request, "accounts/settings_keys.html", context, status=status)
 
