@@ -36,7 +36,7 @@ class CreatedApiKeySerializer(ApiKeySerializer):
 
 class ApiKeyCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
-    scope = serializers.ChoiceField(choices=ApiKeyScope.values, default=ApiKeyScope.READ)
+    scope = serializers.ChoiceField(choices=ApiKeyScope.choices, default=ApiKeyScope.READ)
     expiresAt = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
