@@ -146,6 +146,18 @@ def time_requests(client: Client, path: str, count: int) -> list[float]:
     return timings
 
 
+def time_interleaved(clients: dict[str, Client], path: str, count: int) -> dict[str, list[float]]:
+    """``count`` GETs of ``path`` by each client, taking turns; the timings per client."""
+    timings: dict[str, list[float]] = {name: [] for name in clients}
+    for _ in range(count):
+        for name, client in clients.items():
+            started = time.perf_counter()
+            status, body = client.request("GET", path)
+            timings[name].append((time.perf_counter() - started) * 1000)
+            expect(status, body, 200, f"{name} {path}")
+    return timings
+
+
 def _hammer(port: int, token: str | None, *, seconds: float, clients: int, method: str, path: str,
             body=None, wanted: int = 200) -> tuple[float, int, int]:
     """``clients`` threads, one keep-alive connection each, for ``seconds``: (rps, ok, other)."""
@@ -231,14 +243,17 @@ def run(quick: bool = False) -> dict[str, float]:
         api_key = expect(*client.request("POST", "/api/v1/keys", {"name": "bench", "scope": "read"}), 201,
                          "create an API key")["key"]
         key_client = Client(port, api_key)
-        timed = (("list", client, "/api/v1/jobs?take=50"), ("stats", client, "/api/v1/jobs/stats/summary"),
-                 ("me", client, "/api/v1/auth/me"), ("apikey_me", key_client, "/api/v1/auth/me"))
+        timed = (("list", client, "/api/v1/jobs?take=50"), ("stats", client, "/api/v1/jobs/stats/summary"))
+        auth_schemes = {"me": client, "apikey_me": key_client}
         for _, each, path in timed:
             time_requests(each, path, 20)  # warm every gunicorn worker
+        time_interleaved(auth_schemes, "/api/v1/auth/me", 20)
         found: dict[str, list[float]] = {}
         for n in range(runs):
-            for name, each, path in timed:
-                timings = time_requests(each, path, gets)
+            results = {name: time_requests(each, path, gets) for name, each, path in timed}
+            # JWT and key requests alternate, so a busy machine slows both alike.
+            results.update(time_interleaved(auth_schemes, "/api/v1/auth/me", gets))
+            for name, timings in results.items():
                 found.setdefault(f"{name}_p50_ms", []).append(median(timings))
                 found.setdefault(f"{name}_p95_ms", []).append(percentile(timings, 95))
             rate, ok, failed, cpu_ms = create_load(stack, token, seconds=create_seconds)

@@ -294,3 +294,18 @@ def test_the_openapi_schema_documents_both_bearer_schemes(anon_api):
     me = schema["paths"]["/api/v1/auth/me"]["get"]["security"]
     assert {"apiKeyAuth": []} in me and {"jwtAuth": []} in me
     assert "/api/v1/keys" in schema["paths"] and "/api/v1/keys/{key_id}" in schema["paths"]
+
+
+@pytest.mark.parametrize("name", ["bad\x00name", "   "])
+def test_junk_names_are_400_not_500(owner_api, name):
+    assert_api_error(owner_api.post("/api/v1/keys", {"name": name}, format="json"), 400, field="name")
+
+
+@pytest.mark.parametrize("key_id", ["x" * 300, "bad%00id"])
+def test_junk_key_ids_are_404(owner_api, key_id):
+    assert_api_error(owner_api.delete(f"/api/v1/keys/{key_id}"), 404)
+
+
+def test_an_overlong_bearer_key_is_401(anon_api):
+    anon_api.credentials(HTTP_AUTHORIZATION="Bearer vg_" + "a" * 10_000)
+    assert_api_error(anon_api.get("/api/v1/auth/me"), 401, mentions="malformed")

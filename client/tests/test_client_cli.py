@@ -182,3 +182,42 @@ def test_login_with_a_wrong_password_exits_2(live_api, tmp_path):
     assert login.returncode == 2
     assert "Invalid email or password" in login.stderr
     assert not (tmp_path / "config" / "videogen" / "config.json").exists()
+
+
+def test_on_a_terminal_run_draws_render_and_download_bars(live_api, tmp_path):
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a 100-column terminal
+    process = subprocess.Popen(
+        [sys.executable, "-m", "videogen_client", "run", "bars on a terminal", *SMALL, "--out", "bars.mp4"],
+        cwd=tmp_path, env=cli_env(live_api, tmp_path), stdout=subprocess.PIPE, stderr=follower,
+        stdin=subprocess.DEVNULL,
+    )
+    os.close(follower)
+    chunks: list[bytes] = []
+    reader = threading.Thread(target=_read_pty, args=(leader, chunks), daemon=True)
+    reader.start()
+    assert process.wait(timeout=120) == 0
+    reader.join(timeout=10)
+    os.close(leader)
+    drawn = b"".join(chunks).decode(errors="replace")
+
+    assert "%|" in drawn and "\r" in drawn  # bars redrawn in place
+    assert "rendering" in drawn or "completed" in drawn
+    assert "downloading" in drawn
+    assert (tmp_path / "bars.mp4").stat().st_size > 1000
+
+
+def _read_pty(fd: int, chunks: list[bytes]) -> None:
+    while True:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:  # the other side closed
+            return
+        if not data:
+            return
+        chunks.append(data)

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Union
 from urllib.parse import urlsplit
 
+import httpx
+
 from videogen_client.errors import JobCancelled, JobFailed, VideogenError
 from videogen_client.transport import Transport
 
@@ -162,13 +164,16 @@ class Client:
         target = Path(path)
         partial = target.with_name(target.name + ".part")
         same_server = urlsplit(url).netloc in ("", urlsplit(self.url).netloc)
+        outside = None
         if same_server:
             response = self._t.send("GET", url, stream=True)
         else:  # object storage's presigned URL: our key must not travel there
-            import httpx
-
-            response = httpx.stream("GET", url, timeout=60.0, follow_redirects=True).__enter__()
-            response.raise_for_status()
+            outside = httpx.Client(timeout=60.0, follow_redirects=True)
+            response = outside.send(outside.build_request("GET", url), stream=True)
+            if response.status_code >= 400:
+                response.close()
+                outside.close()
+                raise VideogenError(f"downloading job {current['id']}'s video failed: HTTP {response.status_code}")
         try:
             total = int(response.headers["Content-Length"]) if "Content-Length" in response.headers else None
             done = 0
@@ -180,6 +185,8 @@ class Client:
                         on_progress(done, total)
         finally:
             response.close()
+            if outside is not None:
+                outside.close()
         os.replace(partial, target)
         return target
 
