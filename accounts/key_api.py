@@ -11,7 +11,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.key_services import api_key_create, api_key_revoke, get_api_key_for_user, live_keys_for
+from accounts.key_selectors import get_api_key_for_user, live_keys_for
+from accounts.key_services import api_key_create, api_key_revoke
 from accounts.models import ApiKey, ApiKeyScope
 from videogen.api.fields import error_responses, validated
 

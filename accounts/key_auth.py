@@ -72,12 +72,14 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(MALFORMED_KEY)
         api_key = ApiKey.objects.select_related("user").filter(prefix=parsed.key_id).first()
         if api_key is None or not key_format.hashes_match(api_key.secret_hash, parsed):
-            logger.info("api key refused: no such key", extra={"key_prefix": f"vg_{parsed.key_id}",
+            logger.info("api key refused: unknown id or wrong secret", extra={"key_prefix": f"vg_{parsed.key_id}",
                                                                "ip": client_ip(request)})
             _guard_failed_attempt(request)
             raise exceptions.AuthenticationFailed(INVALID_KEY)
         if (api_key.revoked_at is not None or not api_key.user.is_active
                 or (api_key.expires_at is not None and api_key.expires_at <= timezone.now())):
+            logger.info("api key refused: revoked, expired or user inactive",
+                        extra={"key_prefix": api_key.display_prefix, "user_id": api_key.user_id})
             raise exceptions.AuthenticationFailed(INVALID_KEY)
         self._check_allowed(request, api_key)
         api_key_note_use(api_key=api_key)

@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts import key_format
 from accounts.models import ApiKey, ApiKeyScope, User
-from videogen.errors import Forbidden, InvalidInput, NotFound
-from videogen.ids import valid_id
+from videogen.errors import InvalidInput
 
 logger = logging.getLogger("videogen.auth")
 
@@ -25,8 +24,6 @@ NAME_MAX_LENGTH = 100
 MAX_LIFETIME = timedelta(days=3650)
 # last_used_at is rewritten at most this often per key (not on every request).
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-KEY_NOT_FOUND = "API key not found."
-KEY_FORBIDDEN = "This API key belongs to another account."
 
 
 @dataclass(frozen=True)
@@ -87,20 +84,3 @@ def api_key_note_use(*, api_key: ApiKey) -> None:
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
     ).update(last_used_at=now)
     api_key.last_used_at = now
-
-
-def live_keys_for(user: User) -> QuerySet[ApiKey]:
-    """The user's keys that are not revoked (expired ones included, marked by date), newest first."""
-    return ApiKey.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
-
-
-def get_api_key_for_user(*, user: User, key_id: str) -> ApiKey:
-    """A live key of ``user``: NotFound when missing or revoked, Forbidden when another user's."""
-    if not valid_id(key_id):
-        raise NotFound(KEY_NOT_FOUND)
-    api_key = ApiKey.objects.filter(pk=key_id, revoked_at__isnull=True).first()
-    if api_key is None:
-        raise NotFound(KEY_NOT_FOUND)
-    if api_key.user_id != user.pk:
-        raise Forbidden(KEY_FORBIDDEN)
-    return api_key

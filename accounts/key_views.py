@@ -15,7 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.key_forms import ApiKeyForm
-from accounts.key_services import api_key_create, api_key_revoke, get_api_key_for_user, live_keys_for
+from accounts.key_selectors import get_api_key_for_user, live_keys_for
+from accounts.key_services import api_key_create, api_key_revoke
 from videogen.errors import InvalidInput
 from videogen.pages import access_errors_as_pages, login_required_page
 
