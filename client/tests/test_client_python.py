@@ -3,6 +3,7 @@ through a real proxy that answers 503 before letting a create through."""
 
 from __future__ import annotations
 
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -74,11 +75,12 @@ def test_a_failed_job_raises_job_failed_and_retry_queues_it_again(live_api, tmp_
 
 class FlakyProxy:
     """A real HTTP proxy in front of the live server. The first ``failures`` job creates
-    are answered 503; with ``lose_answers`` they reach the server first (the answer is
-    what gets lost), otherwise they never do."""
+    fail: ``refused`` answers 503 without passing them on; ``answer-lost`` passes them on
+    (the job is made) and answers 503; ``reset`` passes them on and drops the connection
+    without an answer."""
 
-    def __init__(self, upstream: str, *, failures: int, lose_answers: bool):
-        self.upstream, self.failures, self.lose_answers = upstream, failures, lose_answers
+    def __init__(self, upstream: str, *, failures: int, mode: str):
+        self.upstream, self.failures, self.mode = upstream, failures, mode
         self.creates: list[str | None] = []
         proxy = self
 
@@ -93,11 +95,15 @@ class FlakyProxy:
                 if is_create:
                     proxy.creates.append(self.headers.get("Idempotency-Key"))
                     failing = len(proxy.creates) <= proxy.failures
-                if failing and not proxy.lose_answers:
+                if failing and proxy.mode == "refused":
                     return self._answer(503, {"Retry-After": "0", "Content-Type": "application/json"},
                                         b'{"error": "Service unavailable.", "details": {}}')
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
                 upstream = httpx.request(self.command, proxy.upstream + self.path, headers=headers, content=body)
+                if failing and proxy.mode == "reset":
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return None
                 if failing:
                     return self._answer(503, {"Content-Type": "text/html"}, b"<h1>503 Bad Gateway</h1>")
                 keep = {k: v for k, v in upstream.headers.items()
@@ -127,10 +133,10 @@ class FlakyProxy:
         self.server.server_close()
 
 
-@pytest.mark.parametrize("lose_answers", [False, True], ids=["refused", "answer-lost"])
-def test_503_twice_then_201_creates_exactly_one_job(live_api, lose_answers):
+@pytest.mark.parametrize("mode", ["refused", "answer-lost", "reset"])
+def test_503_twice_then_201_creates_exactly_one_job(live_api, mode):
     delays: list[float] = []
-    with FlakyProxy(live_api.url, failures=2, lose_answers=lose_answers) as proxy:
+    with FlakyProxy(live_api.url, failures=2, mode=mode) as proxy:
         with Client(proxy.url, live_api.key, sleep=delays.append, backoff=0.01) as client:
             job = client.create_job("one job only", **SMALL)
 
@@ -146,7 +152,7 @@ def test_the_cli_retries_through_the_same_proxy(live_api, tmp_path):
 
     from client_live import cli_env
 
-    with FlakyProxy(live_api.url, failures=2, lose_answers=True) as proxy:
+    with FlakyProxy(live_api.url, failures=2, mode="answer-lost") as proxy:
         done = subprocess.run([sys.executable, "-m", "videogen_client", "run", "via the proxy", "--no-wait",
                                *[f"--{k}={v}" for k, v in SMALL.items()]],
                               env=cli_env(live_api, tmp_path, VIDEOGEN_URL=proxy.url), capture_output=True,
