@@ -70,7 +70,10 @@ class ApiKeyAuthentication(BaseAuthentication):
         parsed = key_format.parse_key(token)
         if parsed is None:
             raise exceptions.AuthenticationFailed(MALFORMED_KEY)
-        api_key = ApiKey.objects.select_related("user").filter(prefix=parsed.key_id).first()
+        try:  # one query; prefix is unique (get() needs no ORDER BY, unlike first())
+            api_key = ApiKey.objects.select_related("user").get(prefix=parsed.key_id)
+        except ApiKey.DoesNotExist:
+            api_key = None
         if api_key is None or not key_format.hashes_match(api_key.secret_hash, parsed):
             logger.info("api key refused: unknown id or wrong secret", extra={"key_prefix": f"vg_{parsed.key_id}",
                                                                "ip": client_ip(request)})
