@@ -13,7 +13,7 @@ from pathlib import Path
 import av
 import pytest
 
-from client_live import PASSWORD, cli_env
+from client_live import PASSWORD, cli, cli_env, live_api  # noqa: F401  (cli, live_api: fixtures)
 from jobs.models import Job, JobStatus
 from jobs.tests.live_workers import wait_until
 

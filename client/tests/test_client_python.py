@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-import client_live  # noqa: F401  (puts the client package on sys.path)
+from client_live import cli_env, live_api  # noqa: F401  (live_api: a fixture; puts the client on sys.path)
 from jobs.models import Job, JobStatus
 from videogen_client import AuthenticationFailed, BadRequest, Client, JobFailed, NotFound, PermissionDenied
 
@@ -150,7 +150,6 @@ def test_the_cli_retries_through_the_same_proxy(live_api, tmp_path):
     import subprocess
     import sys
 
-    from client_live import cli_env
 
     with FlakyProxy(live_api.url, failures=2, mode="answer-lost") as proxy:
         done = subprocess.run([sys.executable, "-m", "videogen_client", "run", "via the proxy", "--no-wait",
