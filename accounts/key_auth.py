@@ -75,8 +75,8 @@ class ApiKeyAuthentication(BaseAuthentication):
         except ApiKey.DoesNotExist:
             api_key = None
         if api_key is None or not key_format.hashes_match(api_key.secret_hash, parsed):
-            logger.info("api key refused: unknown id or wrong secret", extra={"key_prefix": f"vg_{parsed.key_id}",
-                                                               "ip": client_ip(request)})
+            logger.info("api key refused: unknown id or wrong secret",
+                        extra={"key_prefix": f"vg_{parsed.key_id}", "ip": client_ip(request)})
             _guard_failed_attempt(request)
             raise exceptions.AuthenticationFailed(INVALID_KEY)
         if (api_key.revoked_at is not None or not api_key.user.is_active
