@@ -5,7 +5,8 @@ from django.contrib.auth.forms import UserChangeForm as BaseChangeForm
 from django.contrib.auth.forms import UserCreationForm as BaseCreationForm
 from django.db.models import Count
 
-from accounts.models import User
+from accounts.key_services import api_key_revoke
+from accounts.models import ApiKey, User
 from accounts.services import user_email_check
 from videogen.errors import ApplicationError
 from videogen.admin_access import StaffModelAdmin
@@ -72,3 +73,35 @@ class UserAdmin(StaffModelAdmin, BaseUserAdmin):
     @admin.display(description="jobs", ordering="_job_count")
     def job_count(self, user: User) -> int:
         return user._job_count
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(StaffModelAdmin):
+    """Staff see every key and revoke any; the secret is never stored, its hash never shown."""
+
+    list_display = ("name", "user", "display_prefix", "scope", "created_at", "last_used_at", "expires_at", "revoked_at")
+    list_filter = ("scope", ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("name", "prefix", "user__email")
+    list_select_related = ("user",)
+    ordering = ("-created_at",)
+    fields = ("id", "user", "name", "display_prefix", "scope", "created_at", "expires_at", "last_used_at", "revoked_at")
+    readonly_fields = fields
+    actions = ["revoke_keys"]
+
+    def has_add_permission(self, request):
+        return False  # keys are made by their owners, who see the secret once
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="key")
+    def display_prefix(self, api_key: ApiKey) -> str:
+        return f"{api_key.display_prefix}_…"
+
+    @admin.action(description="Revoke selected API keys")
+    def revoke_keys(self, request, queryset):
+        count = 0
+        for api_key in queryset.filter(revoked_at__isnull=True):
+            api_key_revoke(api_key=api_key)
+            count += 1
+        self.message_user(request, f"Revoked {count} API key{'s' if count != 1 else ''}.")

@@ -66,3 +66,40 @@ class LoginFailure(models.Model):
             models.Index(fields=["email", "created_at"]),
             models.Index(fields=["ip_address", "created_at"]),
         ]
+
+
+class ApiKeyScope(models.TextChoices):
+    READ = "read", "Read only (GET)"
+    WRITE = "write", "Read and write"
+
+
+class ApiKey(models.Model):
+    """A personal API key. Only a SHA-256 of the whole key is kept: the key itself is
+    shown once, at creation. ``prefix`` (the key's public id) finds the row."""
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=8, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    scope = models.CharField(max_length=5, choices=ApiKeyScope.choices, default=ApiKeyScope.READ)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API key"
+        indexes = [models.Index(fields=["user", "revoked_at", "-created_at"], name="accounts_apikey_user_live")]
+
+    def __str__(self) -> str:
+        return f"{self.name} (vg_{self.prefix}…)"
+
+    @property
+    def display_prefix(self) -> str:
+        return f"vg_{self.prefix}"
+
+    @property
+    def throttle_ident(self) -> str:
+        """Each key is rate-limited on its own, as a user is (videogen.api.throttling)."""
+        return f"key:{self.pk}"

@@ -5,6 +5,8 @@ DEBUG off), with no worker running (the rows must not change under the reads):
 
 - ``GET /api/v1/jobs?take=50`` and ``GET /api/v1/jobs/stats/summary``: p50 / p95
   latency over sequential requests on one keep-alive connection, JWT auth.
+- ``GET /api/v1/auth/me`` with a JWT and with a personal API key: the cost of each
+  authentication scheme (target: the key within 1 ms of the JWT).
 - ``POST /api/v1/jobs``: requests per second from 32 concurrent clients (threads,
   one keep-alive connection each) for a fixed time. The load generator runs on the
   same 2 cores as gunicorn and PostgreSQL, so it takes CPU from what it measures.
@@ -36,6 +38,7 @@ DEFINITIONS = {
     "stats_p95_ms": "GET /api/v1/jobs/stats/summary with 100k jobs, p95 of sequential requests",
     "create_rps": f"POST /api/v1/jobs, {CONCURRENCY} concurrent keep-alive clients, requests/s",
     "me_p95_ms": "baseline: GET /api/v1/auth/me (JWT auth + one user row), p95",
+    "apikey_me_p95_ms": "GET /api/v1/auth/me with a personal API key (checksum, one key+user row, SHA-256), p95",
     "live_rps": f"baseline: GET /api/v1/health/live (no auth, no DB), {CONCURRENCY} clients, requests/s",
 }
 PROMPTS = [
@@ -143,6 +146,18 @@ def time_requests(client: Client, path: str, count: int) -> list[float]:
     return timings
 
 
+def time_interleaved(clients: dict[str, Client], path: str, count: int) -> dict[str, list[float]]:
+    """``count`` GETs of ``path`` by each client, taking turns; the timings per client."""
+    timings: dict[str, list[float]] = {name: [] for name in clients}
+    for _ in range(count):
+        for name, client in clients.items():
+            started = time.perf_counter()
+            status, body = client.request("GET", path)
+            timings[name].append((time.perf_counter() - started) * 1000)
+            expect(status, body, 200, f"{name} {path}")
+    return timings
+
+
 def _hammer(port: int, token: str | None, *, seconds: float, clients: int, method: str, path: str,
             body=None, wanted: int = 200) -> tuple[float, int, int]:
     """``clients`` threads, one keep-alive connection each, for ``seconds``: (rps, ok, other)."""
@@ -225,13 +240,20 @@ def run(quick: bool = False) -> dict[str, float]:
             note(f"api_load --quick: {history} jobs, not {HISTORY}")
 
         client = Client(port, token)
-        for path in ("/api/v1/jobs?take=50", "/api/v1/jobs/stats/summary", "/api/v1/auth/me"):
-            time_requests(client, path, 20)  # warm every gunicorn worker
+        api_key = expect(*client.request("POST", "/api/v1/keys", {"name": "bench", "scope": "read"}), 201,
+                         "create an API key")["key"]
+        key_client = Client(port, api_key)
+        timed = (("list", client, "/api/v1/jobs?take=50"), ("stats", client, "/api/v1/jobs/stats/summary"))
+        auth_schemes = {"me": client, "apikey_me": key_client}
+        for _, each, path in timed:
+            time_requests(each, path, 20)  # warm every gunicorn worker
+        time_interleaved(auth_schemes, "/api/v1/auth/me", 20)
         found: dict[str, list[float]] = {}
         for n in range(runs):
-            for name, path in (("list", "/api/v1/jobs?take=50"), ("stats", "/api/v1/jobs/stats/summary"),
-                               ("me", "/api/v1/auth/me")):
-                timings = time_requests(client, path, gets)
+            results = {name: time_requests(each, path, gets) for name, each, path in timed}
+            # JWT and key requests alternate, so a busy machine slows both alike.
+            results.update(time_interleaved(auth_schemes, "/api/v1/auth/me", gets))
+            for name, timings in results.items():
                 found.setdefault(f"{name}_p50_ms", []).append(median(timings))
                 found.setdefault(f"{name}_p95_ms", []).append(percentile(timings, 95))
             rate, ok, failed, cpu_ms = create_load(stack, token, seconds=create_seconds)
@@ -243,11 +265,12 @@ def run(quick: bool = False) -> dict[str, float]:
             found.setdefault("live_rps", []).append(live)
             print(f"run {n + 1}/{runs}: list p50 {found['list_p50_ms'][-1]:.1f} p95 {found['list_p95_ms'][-1]:.1f} ms, "
                   f"stats p50 {found['stats_p50_ms'][-1]:.1f} p95 {found['stats_p95_ms'][-1]:.1f} ms, "
-                  f"me p95 {found['me_p95_ms'][-1]:.1f} ms, create {rate:.0f}/s ({ok} created, {failed} refused; "
+                  f"me p95 {found['me_p95_ms'][-1]:.1f} ms (API key {found['apikey_me_p95_ms'][-1]:.1f} ms), create {rate:.0f}/s ({ok} created, {failed} refused; "
                   f"CPU per request: " + ", ".join(f"{k} {v:.1f} ms" for k, v in cpu_ms.items()) +
                   f"), health/live {live:.0f}/s", flush=True)
             forget_created_jobs(stack)
         client.close()
+        key_client.close()
     return {name: median(values) for name, values in found.items()}
 
 

@@ -44,6 +44,7 @@ HEADLINES = [
     Headline("queue_ratio_vs_raw_rq", ">= 0.5", "raw_rq_jobs_per_s", "raw RQ no-op jobs/s", "x"),
     Headline("list_p95_ms", "<= 30", "me_p95_ms", "GET /auth/me p95 (auth + one row), ms", "ms"),
     Headline("stats_p95_ms", "<= 50", "me_p95_ms", "GET /auth/me p95 (auth + one row), ms", "ms"),
+    Headline("apikey_over_jwt_p95_ms", "<= 1", "me_p95_ms", "GET /auth/me p95 with a JWT, ms", "ms"),
     Headline("create_rps", ">= 150", "live_rps", "GET /health/live req/s (no auth, no DB), 32 clients", "req/s"),
     Headline("login_ms", "(reported)", "login_hash_ms", "bcrypt check alone, ms", "ms"),
 ]
@@ -120,6 +121,9 @@ def derived(figures: dict[str, float]) -> dict[str, float]:
     extra = {}
     if figures.get("raw_rq_jobs_per_s"):
         extra["raw_rq_job_ms"] = 1000.0 / figures["raw_rq_jobs_per_s"]
+    if "apikey_me_p95_ms" in figures and "me_p95_ms" in figures:
+        # What a personal API key costs over a JWT on the same request (apikey_me_p95_ms - me_p95_ms).
+        extra["apikey_over_jwt_p95_ms"] = figures["apikey_me_p95_ms"] - figures["me_p95_ms"]
     return extra
 
 

@@ -6,6 +6,7 @@ ImproperlyConfigured on values that make no sense, naming the variable.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -166,10 +167,14 @@ SIMPLE_JWT = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Before JWT: it takes only `Bearer vg_...` tokens and leaves the rest to JWT.
+        "accounts.key_auth.ApiKeyAuthentication",
         "rest_framework_simplejwt.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # One bucket per API key, per signed-in user otherwise, per address for anonymous calls.
+    "DEFAULT_THROTTLE_CLASSES": ["videogen.api.throttling.PerKeyOrUserThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["videogen.api.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "videogen.api.exceptions.exception_handler",
@@ -183,6 +188,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# Requests per user (and per API key, each its own bucket), e.g. "600/minute"; empty: no limit.
+# Counted in the default cache (per process unless CACHES points at a shared one).
+API_THROTTLE_RATE = (env_str("API_THROTTLE_RATE", "") or "").strip() or None
+if API_THROTTLE_RATE and not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API_THROTTLE_RATE):
+    raise ImproperlyConfigured(f"API_THROTTLE_RATE must look like 600/minute, got {API_THROTTLE_RATE!r}")
 
 # Request bodies larger than this answer 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024, minimum=1024)
