@@ -3,11 +3,34 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm as BaseChangeForm
 from django.contrib.auth.forms import UserCreationForm as BaseCreationForm
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.db.models import Count
 
 from accounts.models import User, normalize_email
-from accounts.services import EMAIL_TAKEN
+from accounts.services import EMAIL_TAKEN, user_authenticate
 from videogen.admin_access import StaffModelAdmin
+from videogen.api.fields import client_ip
+from videogen.errors import NotAuthenticated, TooManyRequests
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The admin's login, through the same limiter as the API and the pages."""
+
+    def clean(self):
+        email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if email is None or password is None:
+            return self.cleaned_data
+        try:
+            self.user_cache = user_authenticate(email=email, password=password, ip_address=client_ip(self.request))
+        except TooManyRequests as exc:
+            raise forms.ValidationError(exc.message, code="throttled") from None
+        except NotAuthenticated:
+            raise self.get_invalid_login_error() from None
+        self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+admin.site.login_form = AdminLoginForm
 
 
 class _NormalisedEmailMixin:

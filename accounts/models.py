@@ -54,15 +54,21 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email
 
 
-class LoginFailure(models.Model):
-    """One failed login, kept for the throttle window (PostgreSQL is the truth)."""
+class ThrottleBucket(models.Model):
+    """One counter of the credential-check limiter (see accounts.throttle).
 
-    email = models.CharField(max_length=254)
-    ip_address = models.GenericIPAddressField(null=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    A bucket counts attempts under one key (a kind plus an account, an address or
+    both, hashed) in a fixed window that starts at its first attempt. The database is
+    the truth, so every web process and worker sees the same counts, and a
+    conditional UPDATE makes reserving a slot atomic.
+    """
 
-    class Meta:
-        indexes = [
-            models.Index(fields=["email", "created_at"]),
-            models.Index(fields=["ip_address", "created_at"]),
-        ]
+    key = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=32)
+    scope = models.CharField(max_length=16)
+    account_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    count = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.scope}: {self.count}"

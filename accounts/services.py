@@ -11,7 +11,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from accounts.models import User, normalize_email
-from accounts.throttle import check_login_allowed, clear_login_failures, record_login_failure
+from accounts import throttle
 from videogen.errors import Conflict, InvalidInput, NotAuthenticated, TooManyRequests
 
 logger = logging.getLogger("videogen.auth")
@@ -29,6 +29,11 @@ def user_register(*, email: str, password: str, ip_address: str | None = None) -
         logger.info(
             "register refused: invalid input", extra={"email": email, "ip": ip_address, "fields": sorted(exc.details)}
         )
+        raise
+    try:
+        throttle.hit("register", ip=ip_address)
+    except TooManyRequests:
+        logger.warning("register throttled", extra={"email": email, "ip": ip_address})
         raise
     if User.objects.filter(email__iexact=email).exists():
         logger.info("register refused: email taken", extra={"email": email, "ip": ip_address})
@@ -54,27 +59,27 @@ def _validate_new_account(*, email: str, password: str) -> None:
 
 
 def user_authenticate(*, email: str, password: str, ip_address: str | None) -> User:
-    """Check credentials under the failed-login throttle.
+    """Check credentials under the credential-check limiter (accounts.throttle).
 
     An unknown email costs the same password hashing as a wrong password, so the
     response time does not tell whether an account exists.
     """
     email = normalize_email(email)
     try:
-        check_login_allowed(email=email, ip_address=ip_address)
+        guess = throttle.attempt("login", account=email, ip=ip_address).reserve()
     except TooManyRequests:
         logger.warning("login throttled", extra={"email": email, "ip": ip_address})
         raise
-    user = User.objects.filter(email=email).first()
-    if user is None or not user.is_active:
-        make_password(password)  # same cost as a real check
-        ok = False
-    else:
-        ok = user.check_password(password)
-    if not ok:
-        record_login_failure(email=email, ip_address=ip_address)
-        logger.info("login failed", extra={"email": email, "ip": ip_address})
-        raise NotAuthenticated(INVALID_CREDENTIALS)
-    clear_login_failures(email=email)
+    with guess:
+        user = User.objects.filter(email=email).first()
+        if user is None or not user.is_active:
+            make_password(password)  # same cost as a real check
+            ok = False
+        else:
+            ok = user.check_password(password)
+        if not ok:
+            logger.info("login failed", extra={"email": email, "ip": ip_address})
+            raise NotAuthenticated(INVALID_CREDENTIALS)
+        guess.succeeded()
     logger.info("login ok", extra={"user_id": user.pk, "ip": ip_address})
     return user

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from accounts.forms import LoginForm, RegisterForm
 from videogen.api.fields import client_ip
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "accounts.backends.ThrottledModelBackend"
 
 
 def landing(request: HttpRequest) -> HttpResponse:

@@ -116,6 +116,7 @@ RQ = {"COMMIT_MODE": "auto"}
 
 # --- Auth -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.backends.ThrottledModelBackend"]
 PASSWORD_HASH_ROUNDS = env_int("PASSWORD_HASH_ROUNDS", 12, minimum=4, maximum=31)
 PASSWORD_HASHERS = ["accounts.hashers.ConfiguredBCryptSHA256PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
@@ -126,9 +127,18 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/login"
 LOGIN_REDIRECT_URL = "/jobs"
 LOGOUT_REDIRECT_URL = "/"
+# The one credential-check limiter (accounts/throttle.py). Failures count per
+# (account, client address) and, much higher, per client address: a stranger's guesses
+# never lock the owner out. API keys and two-factor codes share these limits.
 LOGIN_FAILURE_LIMIT_PER_EMAIL = env_int("LOGIN_FAILURE_LIMIT_PER_EMAIL", 5, minimum=1)
-LOGIN_FAILURE_LIMIT_PER_IP = env_int("LOGIN_FAILURE_LIMIT_PER_IP", 20, minimum=1)
+LOGIN_FAILURE_LIMIT_PER_IP = env_int("LOGIN_FAILURE_LIMIT_PER_IP", 50, minimum=1)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1)
+REGISTER_LIMIT_PER_IP = env_int("REGISTER_LIMIT_PER_IP", 10, minimum=1)
+REGISTER_WINDOW_SECONDS = env_int("REGISTER_WINDOW_SECONDS", 3600, minimum=1)
+# Requests that send mail (password reset, verification resend), per account and per address.
+MAIL_REQUEST_LIMIT_PER_ACCOUNT = env_int("MAIL_REQUEST_LIMIT_PER_ACCOUNT", 3, minimum=1)
+MAIL_REQUEST_LIMIT_PER_IP = env_int("MAIL_REQUEST_LIMIT_PER_IP", 10, minimum=1)
+MAIL_REQUEST_WINDOW_SECONDS = env_int("MAIL_REQUEST_WINDOW_SECONDS", 3600, minimum=1)
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
 
