@@ -10,8 +10,14 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.serializers import CredentialsSerializer, RefreshTokenSerializer, TokenPairSerializer, UserSerializer
-from accounts.services import user_authenticate, user_register
+from accounts.serializers import (
+    CredentialsSerializer,
+    PasswordChangeSerializer,
+    RefreshTokenSerializer,
+    TokenPairSerializer,
+    UserSerializer,
+)
+from accounts.services import user_authenticate, user_change_password, user_register
 from accounts.tokens import refresh_token_revoke, token_pair_issue, token_pair_rotate
 from videogen.api.fields import client_ip, error_responses, validated
 
@@ -38,7 +44,13 @@ class LoginView(PublicAuthView):
     def post(self, request):
         data = validated(CredentialsSerializer, request.data)
         user = user_authenticate(email=data["email"], password=data["password"], ip_address=client_ip(request))
-        return Response(token_pair_issue(user=user).as_response())
+        return Response(_issue(request, user).as_response())
+
+
+def _issue(request, user):
+    return token_pair_issue(
+        user=user, ip_address=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
+    )
 
 
 class RefreshView(PublicAuthView):
@@ -57,6 +69,22 @@ class LogoutView(PublicAuthView):
         user = refresh_token_revoke(refresh_token=data["refresh_token"])
         logger.info("logout", extra={"user_id": user.pk, "ip": client_ip(request)})
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=PasswordChangeSerializer, responses={200: TokenPairSerializer, **error_responses(400, 401, 429)},
+        description="Every session and token issued before ends; the answer is a new token pair.",
+    )
+    def post(self, request):
+        data = validated(PasswordChangeSerializer, request.data)
+        user_change_password(
+            user=request.user, current_password=data["currentPassword"], new_password=data["newPassword"],
+            ip_address=client_ip(request),
+        )
+        return Response(_issue(request, request.user).as_response())
 
 
 class MeView(APIView):

@@ -38,6 +38,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(max_length=254, unique=True)
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
+    # Raised to end every session and token at once ("sign out everywhere");
+    # see accounts.sessions.user_auth_stamp.
+    auth_epoch = models.PositiveIntegerField(default=0)
+    email_verified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -52,6 +56,58 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's session check, also ended by raising auth_epoch (sign out everywhere)."""
+        from django.utils.crypto import salted_hmac
+
+        value = self.password if not self.auth_epoch else f"{self.password}:{self.auth_epoch}"
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
+
+
+class TokenFamily(models.Model):
+    """Every refresh token rotated from one login, and the access tokens issued with them.
+
+    Tokens carry the family's id: revoking the family (logout, reuse of a rotated
+    refresh token, sign out everywhere) ends all of them at once.
+    """
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="token_families")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=32, blank=True)
+    # The user's auth stamp when the family began: a password change or "sign out
+    # everywhere" changes the stamp, and a family whose stamp is stale is dead.
+    stamp = models.CharField(max_length=32)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "revoked_at"])]
+
+    def __str__(self) -> str:
+        return f"token family {self.pk} of {self.user_id}"
+
+
+class BrowserSession(models.Model):
+    """A signed-in browser session, so its owner can see it and end it."""
+
+    session_key = models.CharField(max_length=40, primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="browser_sessions")
+    created_at = models.DateTimeField(auto_now_add=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"session of {self.user_id} since {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class ThrottleBucket(models.Model):

@@ -27,3 +27,8 @@ class TokenPairSerializer(serializers.Serializer):
     access_token = serializers.CharField()
     refresh_token = serializers.CharField()
     token_type = serializers.CharField(default="bearer")
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    currentPassword = serializers.CharField(max_length=1000, trim_whitespace=False)
+    newPassword = serializers.CharField(max_length=1000, trim_whitespace=False)

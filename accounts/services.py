@@ -11,6 +11,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from accounts.models import User, normalize_email
+from accounts.sessions import user_sign_out_everywhere
 from accounts import throttle
 from videogen.errors import Conflict, InvalidInput, NotAuthenticated, TooManyRequests
 
@@ -52,10 +53,40 @@ def _validate_new_account(*, email: str, password: str) -> None:
         validate_email(email)
     except ValidationError:
         raise InvalidInput.for_field("email", "Enter a valid email address.") from None
+    validate_new_password(password=password, user=User(email=email))
+
+
+def validate_new_password(*, password: str, user: User, field: str = "password") -> None:
     try:
-        password_validation.validate_password(password, user=User(email=email))
+        password_validation.validate_password(password, user=user)
     except ValidationError as exc:
-        raise InvalidInput(f"password: {' '.join(exc.messages)}", details={"password": exc.messages}) from None
+        raise InvalidInput(f"{field}: {' '.join(exc.messages)}", details={field: exc.messages}) from None
+
+
+def user_check_password(*, user: User, password: str, ip_address: str | None, field: str = "currentPassword") -> None:
+    """Confirm a signed-in user's password (before a sensitive change), under the limiter."""
+    with throttle.attempt("password_check", account=user.pk, ip=ip_address) as guess:
+        if not user.check_password(password):
+            logger.info("password confirmation failed", extra={"user_id": user.pk, "ip": ip_address})
+            raise InvalidInput.for_field(field, "This is not your current password.")
+        guess.succeeded()
+
+
+def user_set_password(*, user: User, password: str, keep_request=None, reason: str) -> None:
+    """Set a new password and end every session and token issued before (but `keep_request`'s)."""
+    user.set_password(password)
+    user.save(update_fields=["password", "updated_at"])
+    user_sign_out_everywhere(user=user, reason=reason, keep_request=keep_request)
+
+
+def user_change_password(
+    *, user: User, current_password: str, new_password: str, ip_address: str | None, keep_request=None
+) -> None:
+    """Change the password (current one required); every other session and token ends."""
+    user_check_password(user=user, password=current_password, ip_address=ip_address)
+    validate_new_password(password=new_password, user=user, field="newPassword")
+    user_set_password(user=user, password=new_password, keep_request=keep_request, reason="password changed")
+    logger.info("password changed", extra={"user_id": user.pk, "ip": ip_address})
 
 
 def user_authenticate(*, email: str, password: str, ip_address: str | None) -> User:

@@ -14,5 +14,6 @@ api_urlpatterns = [
     path("auth/login", api.LoginView.as_view(), name="api-login"),
     path("auth/refresh", api.RefreshView.as_view(), name="api-refresh"),
     path("auth/logout", api.LogoutView.as_view(), name="api-logout"),
+    path("auth/password-change", api.PasswordChangeView.as_view(), name="api-password-change"),
     path("auth/me", api.MeView.as_view(), name="api-me"),
 ]
