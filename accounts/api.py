@@ -12,12 +12,18 @@ from rest_framework.views import APIView
 
 from accounts.serializers import (
     CredentialsSerializer,
+    EmailTokenSerializer,
     PasswordChangeSerializer,
+    PasswordResetConfirmSerializer,
+    PasswordResetSerializer,
     RefreshTokenSerializer,
     TokenPairSerializer,
     UserSerializer,
 )
 from accounts.services import user_authenticate, user_change_password, user_register
+from accounts.mail import site_url
+from accounts.password_reset import password_reset_confirm, password_reset_request
+from accounts.verification import email_verify, verification_mail_resend
 from accounts.tokens import refresh_token_revoke, token_pair_issue, token_pair_rotate
 from videogen.api.fields import client_ip, error_responses, validated
 
@@ -35,7 +41,9 @@ class RegisterView(PublicAuthView):
     @extend_schema(request=CredentialsSerializer, responses={201: UserSerializer, **error_responses(400, 409)})
     def post(self, request):
         data = validated(CredentialsSerializer, request.data)
-        user = user_register(email=data["email"], password=data["password"], ip_address=client_ip(request))
+        user = user_register(
+            email=data["email"], password=data["password"], ip_address=client_ip(request), base_url=site_url(request)
+        )
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -85,6 +93,47 @@ class PasswordChangeView(APIView):
             ip_address=client_ip(request),
         )
         return Response(_issue(request, request.user).as_response())
+
+
+class PasswordResetView(PublicAuthView):
+    @extend_schema(
+        request=PasswordResetSerializer, responses={202: None, **error_responses(400, 429)},
+        description="Mails a reset link if an account has this email; the same answer either way.",
+    )
+    def post(self, request):
+        data = validated(PasswordResetSerializer, request.data)
+        password_reset_request(email=data["email"], ip_address=client_ip(request), base_url=site_url(request))
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class PasswordResetConfirmView(PublicAuthView):
+    @extend_schema(
+        request=PasswordResetConfirmSerializer, responses={204: None, **error_responses(400, 429)},
+        description="Sets the new password; every session and token issued before ends.",
+    )
+    def post(self, request):
+        data = validated(PasswordResetConfirmSerializer, request.data)
+        password_reset_confirm(
+            uidb64=data["uid"], token=data["token"], password=data["password"], ip_address=client_ip(request)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class VerifyEmailView(PublicAuthView):
+    @extend_schema(request=EmailTokenSerializer, responses={204: None, **error_responses(400)})
+    def post(self, request):
+        data = validated(EmailTokenSerializer, request.data)
+        email_verify(token=data["token"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class VerifyEmailResendView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={202: None, **error_responses(401, 429)})
+    def post(self, request):
+        verification_mail_resend(user=request.user, ip_address=client_ip(request), base_url=site_url(request))
+        return Response(status=status.HTTP_202_ACCEPTED)
 
 
 class MeView(APIView):

@@ -4,6 +4,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from videogen.ids import new_id
 
@@ -128,3 +129,34 @@ class ThrottleBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}/{self.scope}: {self.count}"
+
+
+class OutgoingMail(models.Model):
+    """A mail waiting to be sent, or sent: the outbox (the database is the truth).
+
+    Written in the transaction that causes it; a worker job sends it after commit and,
+    when the mail server is down, again later with backoff (accounts.mail). Once sent,
+    the body (which may hold a one-time link) is blanked.
+    """
+
+    PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+    STATUSES = [(s, s) for s in (PENDING, SENDING, SENT, FAILED)]
+
+    id = models.CharField(primary_key=True, max_length=32, default=new_id, editable=False)
+    kind = models.CharField(max_length=40)
+    to = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=STATUSES, default=PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to} ({self.status})"

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
+from accounts.mail import mail_queue, site_url
 from accounts.models import User, normalize_email
 from accounts.sessions import user_sign_out_everywhere
 from accounts import throttle
@@ -21,8 +22,10 @@ INVALID_CREDENTIALS = "Invalid email or password."
 EMAIL_TAKEN = "An account with this email already exists."
 
 
-def user_register(*, email: str, password: str, ip_address: str | None = None) -> User:
-    """Create an account; raises InvalidInput (per field) or Conflict."""
+def user_register(*, email: str, password: str, ip_address: str | None = None, base_url: str | None = None) -> User:
+    """Create an account and mail it a verification link; raises InvalidInput (per field) or Conflict."""
+    from accounts.verification import verification_mail_queue
+
     email = normalize_email(email)
     try:
         _validate_new_account(email=email, password=password)
@@ -42,6 +45,7 @@ def user_register(*, email: str, password: str, ip_address: str | None = None) -
     try:
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=password)
+            verification_mail_queue(user=user, base_url=base_url or site_url())
     except IntegrityError:
         raise Conflict(EMAIL_TAKEN, details={"email": [EMAIL_TAKEN]}) from None
     logger.info("register ok", extra={"user_id": user.pk, "email": email, "ip": ip_address})
@@ -74,9 +78,11 @@ def user_check_password(*, user: User, password: str, ip_address: str | None, fi
 
 def user_set_password(*, user: User, password: str, keep_request=None, reason: str) -> None:
     """Set a new password and end every session and token issued before (but `keep_request`'s)."""
-    user.set_password(password)
-    user.save(update_fields=["password", "updated_at"])
-    user_sign_out_everywhere(user=user, reason=reason, keep_request=keep_request)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password", "updated_at"])
+        user_sign_out_everywhere(user=user, reason=reason, keep_request=keep_request)
+        mail_queue(to=user.email, template="password_changed", context={"email": user.email})
 
 
 def user_change_password(

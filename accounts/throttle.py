@@ -81,6 +81,7 @@ def rules() -> dict[str, Rule]:
         "api_key": Rule("Too many failed API key attempts. Try again later.", **credential),
         "second_factor": Rule("Too many wrong codes. Try again later.", **credential),
         "password_check": Rule("Too many wrong passwords. Try again later.", **credential),
+        "reset_link": Rule("Too many invalid reset links. Try again later.", **credential),
         "register": Rule(
             "Too many sign-ups from your address. Try again later.",
             window_seconds=settings.REGISTER_WINDOW_SECONDS,

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.verification import ensure_may_create_jobs
 from jobs import outputs, queueing
 from jobs.catalog import ModelEntry, default_model_id, model_for_request
 from jobs.generation.base import QUALITIES, RESOLUTIONS
@@ -161,6 +162,7 @@ def job_create(*, user: User, request: JobRequest, idempotency_key: str | None =
     The same Idempotency-Key and body from the same user returns the first job
     (created False); the same key with another body is a Conflict.
     """
+    ensure_may_create_jobs(user)  # the operator's EMAIL_VERIFICATION rule (accounts)
     _validate(request)
     model_id = request.model or default_model_id()
     model = model_for_request(model_id=model_id, resolution=request.resolution, duration=request.duration)
