@@ -1,1 +1,1 @@
-pytest_plugins = ["accounts.tests.mailbox"]
+from accounts.tests.mailbox import smtp_server  # noqa: F401  (a fixture)
