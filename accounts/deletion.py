@@ -8,6 +8,7 @@ storage is removed through the storage API (local disk or S3 alike).
 from __future__ import annotations
 
 import logging
+import os
 
 from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage
@@ -37,8 +38,6 @@ def _remove_tree(folder: str) -> int:
         path = default_storage.path(folder)
     except NotImplementedError:
         return removed
-    import os
-
     try:
         os.rmdir(path)
     except OSError:

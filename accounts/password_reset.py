@@ -22,6 +22,7 @@ from accounts import throttle
 from accounts.mail import mail_queue, render_mail
 from accounts.models import User, normalize_email
 from accounts.services import user_set_password, validate_new_password
+from accounts.sessions import is_plain_id
 from videogen.errors import InvalidInput
 
 logger = logging.getLogger("videogen.auth")
@@ -64,6 +65,8 @@ def user_for_reset(*, uidb64: str, token: str) -> User | None:
     try:
         user_id = force_str(urlsafe_base64_decode(uidb64))
     except (ValueError, TypeError, UnicodeDecodeError):
+        return None
+    if not is_plain_id(user_id):
         return None
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None or not isinstance(token, str) or not default_token_generator.check_token(user, token):

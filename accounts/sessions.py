@@ -69,7 +69,14 @@ def browser_session_record(*, request, user: User) -> None:
     )
 
 
+def is_plain_id(value) -> bool:
+    """A string that can be looked up safely (PostgreSQL refuses NUL in text)."""
+    return isinstance(value, str) and 0 < len(value) <= 64 and "\x00" not in value
+
+
 def browser_session_end(*, user: User, session_key: str) -> bool:
+    if not is_plain_id(session_key):
+        return False
     with transaction.atomic():
         deleted, _ = BrowserSession.objects.filter(user=user, session_key=session_key).delete()
         if deleted:
@@ -99,6 +106,8 @@ def active_token_families(*, user: User) -> list[TokenFamily]:
 
 
 def token_family_revoke(*, user: User, family_id: str) -> bool:
+    if not is_plain_id(family_id):
+        return False
     return bool(
         TokenFamily.objects.filter(user=user, pk=family_id, revoked_at__isnull=True).update(
             revoked_at=timezone.now(), revoked_reason="signed out"

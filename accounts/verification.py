@@ -24,6 +24,7 @@ from accounts import throttle
 from accounts.mail import mail_queue
 from accounts.models import User, normalize_email
 from accounts.services import EMAIL_TAKEN, user_check_password
+from accounts.sessions import is_plain_id
 from videogen.errors import Conflict, Forbidden, InvalidInput
 
 logger = logging.getLogger("videogen.auth")
@@ -53,7 +54,7 @@ def _load(token: str, salt: str) -> dict:
         data = signing.loads(token, salt=salt, max_age=EMAIL_LINK_MAX_AGE)
     except (signing.BadSignature, ValueError, TypeError):
         raise InvalidInput.for_field("token", INVALID_LINK) from None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or not is_plain_id(data.get("u")):
         raise InvalidInput.for_field("token", INVALID_LINK)
     return data
 
