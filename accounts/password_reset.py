@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
@@ -87,8 +88,6 @@ def password_reset_confirm(
     with transaction.atomic():
         user_set_password(user=user, password=password, keep_request=keep_request, reason="password reset")
         if user.email_verified_at is None:  # the link reached the mailbox: it is theirs
-            from django.utils import timezone
-
             user.email_verified_at = timezone.now()
             user.save(update_fields=["email_verified_at"])
     throttle.clear("login", account=user.email)

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts import sessions
+from accounts import selectors, sessions
 from accounts.deletion import user_delete
 from accounts.forms import DeleteAccountForm, EmailChangeForm, PasswordChangeForm, apply_error
 from accounts.mail import site_url
@@ -26,8 +26,8 @@ def _page(request: HttpRequest, *, status: int = 200, **forms) -> HttpResponse:
         "password_form": forms.get("password_form") or PasswordChangeForm(),
         "email_form": forms.get("email_form") or EmailChangeForm(),
         "delete_form": forms.get("delete_form") or DeleteAccountForm(),
-        "browser_sessions": sessions.active_browser_sessions(user=request.user),
-        "token_families": sessions.active_token_families(user=request.user),
+        "browser_sessions": selectors.active_browser_sessions(user=request.user),
+        "token_families": selectors.active_token_families(user=request.user),
         "current_session_key": request.session.session_key,
     }
     return render(request, "accounts/settings.html", context, status=status)

@@ -13,7 +13,6 @@ from rest_framework.test import APIClient
 
 from accounts.tests.mailbox import body_of, deliver_queued_mail, link_in
 from accounts.tokens import token_pair_issue
-from conftest import PASSWORD
 from videogen.testing.api import assert_api_error
 
 pytestmark = pytest.mark.django_db
