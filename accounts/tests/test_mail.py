@@ -153,3 +153,40 @@ def test_the_real_worker_command_sends_a_password_reset_mail(live_workers, smtp_
     [message] = smtp_server.wait_for(1, timeout=60)
     assert message["To"] == owner.email and "/password-reset/" in body_of(message)
     wait_until(lambda: OutgoingMail.objects.filter(status="sent").exists(), timeout=10, message="the row marked sent")
+
+
+def test_a_reset_request_answers_202_while_the_mail_server_is_down(
+    anon_api, owner, settings, django_capture_on_commit_callbacks, clean_redis
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = anon_api.post("/api/v1/auth/password-reset", {"email": owner.email}, format="json")
+    deliver_queued_mail()
+
+    assert response.status_code == 202
+    mail = OutgoingMail.objects.get(to=owner.email)
+    assert (mail.status, mail.attempts) == ("pending", 1)
+
+
+def test_a_reset_request_answers_202_while_redis_is_down_and_the_sweep_sends_it_later(
+    anon_api, owner, settings, django_capture_on_commit_callbacks, smtp_server, clean_redis
+):
+    working_queues = settings.RQ_QUEUES
+    settings.RQ_QUEUES = {name: {**conf, "URL": f"redis://127.0.0.1:{free_port()}/0"}
+                          for name, conf in working_queues.items()}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = anon_api.post("/api/v1/auth/password-reset", {"email": owner.email}, format="json")
+    assert response.status_code == 202
+    mail = OutgoingMail.objects.get(to=owner.email)
+    assert mail.status == "pending" and mail.attempts == 0
+
+    settings.RQ_QUEUES = working_queues  # Redis is back
+    import django_rq
+
+    assert django_rq.get_queue("default").count == 0  # the first enqueue was lost
+    OutgoingMail.objects.filter(pk=mail.pk).update(created_at=timezone.now() - timedelta(minutes=1))
+    assert mail_outbox_sweep() == 1
+    deliver_queued_mail()
+
+    assert smtp_server.wait_for(1)[0]["To"] == owner.email
