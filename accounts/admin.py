@@ -6,7 +6,7 @@ from django.contrib.auth.forms import UserCreationForm as BaseCreationForm
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.db.models import Count
 
-from accounts.models import User, normalize_email
+from accounts.models import OutgoingMail, User, normalize_email
 from accounts.services import EMAIL_TAKEN, user_authenticate
 from videogen.admin_access import StaffModelAdmin
 from videogen.api.fields import client_ip
@@ -60,12 +60,12 @@ class UserAdmin(StaffModelAdmin, BaseUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     ordering = ("-created_at",)
-    list_display = ("email", "is_staff", "is_active", "job_count", "created_at")
+    list_display = ("email", "is_staff", "is_active", "email_verified_at", "job_count", "created_at")
     list_filter = ("is_staff", "is_active")
     search_fields = ("email", "id")
     readonly_fields = ("id", "created_at", "updated_at", "last_login")
     fieldsets = (
-        (None, {"fields": ("id", "email", "password")}),
+        (None, {"fields": ("id", "email", "email_verified_at", "password")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Dates", {"fields": ("last_login", "created_at", "updated_at")}),
     )
@@ -94,3 +94,21 @@ class UserAdmin(StaffModelAdmin, BaseUserAdmin):
     @admin.display(description="jobs", ordering="_job_count")
     def job_count(self, user: User) -> int:
         return user._job_count
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(StaffModelAdmin):
+    """The outbox, read-only: what was sent, what waits for a retry, what failed and why."""
+
+    list_display = ("created_at", "kind", "to", "status", "attempts", "next_attempt_at", "sent_at")
+    list_filter = ("status", "kind")
+    search_fields = ("to",)
+    ordering = ("-created_at",)
+    readonly_fields = [field.name for field in OutgoingMail._meta.fields if field.name != "body"]
+    exclude = ("body",)  # may hold a one-time link until sent
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

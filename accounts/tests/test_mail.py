@@ -190,3 +190,16 @@ def test_a_reset_request_answers_202_while_redis_is_down_and_the_sweep_sends_it_
     deliver_queued_mail()
 
     assert smtp_server.wait_for(1)[0]["To"] == owner.email
+
+
+def test_staff_see_the_outbox_in_the_admin_without_the_bodies(client, staff):
+    OutgoingMail.objects.create(kind="password_reset", to="x@example.com", subject="s", body="secret link",
+                                status="failed", last_error="SMTPServerDisconnected: gone")
+    client.force_login(staff)
+
+    listing = client.get("/admin/accounts/outgoingmail/")
+    detail = client.get(f"/admin/accounts/outgoingmail/{OutgoingMail.objects.get().pk}/change/")
+
+    assert listing.status_code == 200 and b"x@example.com" in listing.content
+    assert detail.status_code == 200 and b"SMTPServerDisconnected" in detail.content
+    assert b"secret link" not in detail.content

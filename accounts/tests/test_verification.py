@@ -149,3 +149,11 @@ def test_an_email_change_to_a_taken_address_is_refused(owner_client, other_user)
 
     assert response.status_code == 400
     assert b"already exists" in response.content
+
+
+def test_an_operator_made_with_createsuperuser_counts_as_verified(settings):
+    from django.core.management import call_command
+
+    call_command("createsuperuser", "--noinput", "--email", "operator@example.com")
+
+    assert User.objects.get(email="operator@example.com").email_verified_at is not None
