@@ -8,6 +8,7 @@ simplejwt's own user lookup.
 
 from __future__ import annotations
 
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt.authentication import JWTAuthentication as SimpleJWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 
@@ -26,3 +27,9 @@ class JWTAuthentication(SimpleJWTAuthentication):
         if family is None or family.user_id != validated_token.get("user_id") or not family_is_live(family):
             raise AuthenticationFailed(REVOKED, code="token_revoked")
         return family.user
+
+
+class JWTAuthenticationScheme(SimpleJWTScheme):
+    """The OpenAPI description of this class: simplejwt's bearer scheme (drf-spectacular)."""
+
+    target_class = "accounts.authentication.JWTAuthentication"
