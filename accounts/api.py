@@ -1,4 +1,4 @@
-"""JSON auth API: register, login, refresh, logout, me."""
+"""JSON auth API: register, login, refresh, logout, me, password change and reset, email verification."""
 
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ from accounts.serializers import (
     TokenPairSerializer,
     UserSerializer,
 )
-from accounts.services import user_authenticate, user_change_password, user_register
 from accounts.mail import site_url
 from accounts.password_reset import password_reset_confirm, password_reset_request
-from accounts.verification import email_verify, verification_mail_resend
+from accounts.services import user_authenticate, user_change_password, user_register
 from accounts.tokens import refresh_token_revoke, token_pair_issue, token_pair_rotate
+from accounts.verification import email_verify, verification_mail_resend
 from videogen.api.fields import client_ip, error_responses, validated
 
 logger = logging.getLogger("videogen.auth")

@@ -1,4 +1,4 @@
-"""Account writes: registration and logins."""
+"""Account writes: registration, logins, password checks and changes."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
+from accounts import throttle
 from accounts.mail import mail_queue, site_url
 from accounts.models import User, normalize_email
 from accounts.sessions import user_sign_out_everywhere
-from accounts import throttle
 from videogen.errors import Conflict, InvalidInput, NotAuthenticated, TooManyRequests
 
 logger = logging.getLogger("videogen.auth")
@@ -24,7 +24,7 @@ EMAIL_TAKEN = "An account with this email already exists."
 
 def user_register(*, email: str, password: str, ip_address: str | None = None, base_url: str | None = None) -> User:
     """Create an account and mail it a verification link; raises InvalidInput (per field) or Conflict."""
-    from accounts.verification import verification_mail_queue
+    from accounts.verification import verification_mail_queue  # it builds on this module's password check
 
     email = normalize_email(email)
     try:
