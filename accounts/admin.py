@@ -6,10 +6,10 @@ from django.contrib.auth.forms import UserCreationForm as BaseCreationForm
 from django.db.models import Count
 
 from accounts.key_services import api_key_revoke
-from accounts.models import ApiKey, User
+from accounts.models import ApiKey, OutgoingMail, User
 from accounts.services import user_email_check
-from videogen.errors import ApplicationError
 from videogen.admin_access import StaffModelAdmin
+from videogen.errors import ApplicationError
 
 
 class _NormalisedEmailMixin:
@@ -39,12 +39,12 @@ class UserAdmin(StaffModelAdmin, BaseUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     ordering = ("-created_at",)
-    list_display = ("email", "is_staff", "is_active", "job_count", "created_at")
+    list_display = ("email", "is_staff", "is_active", "email_verified_at", "job_count", "created_at")
     list_filter = ("is_staff", "is_active")
     search_fields = ("email", "id")
     readonly_fields = ("id", "created_at", "updated_at", "last_login")
     fieldsets = (
-        (None, {"fields": ("id", "email", "password")}),
+        (None, {"fields": ("id", "email", "email_verified_at", "password")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Dates", {"fields": ("last_login", "created_at", "updated_at")}),
     )
@@ -105,3 +105,21 @@ class ApiKeyAdmin(StaffModelAdmin):
             api_key_revoke(api_key=api_key)
             count += 1
         self.message_user(request, f"Revoked {count} API key{'s' if count != 1 else ''}.")
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(StaffModelAdmin):
+    """The outbox, read-only: what was sent, what waits for a retry, what failed and why."""
+
+    list_display = ("created_at", "kind", "to", "status", "attempts", "next_attempt_at", "sent_at")
+    list_filter = ("status", "kind")
+    search_fields = ("to",)
+    ordering = ("-created_at",)
+    readonly_fields = [field.name for field in OutgoingMail._meta.fields if field.name != "body"]
+    exclude = ("body",)  # may hold a one-time link until sent
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

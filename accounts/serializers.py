@@ -27,3 +27,22 @@ class TokenPairSerializer(serializers.Serializer):
     access_token = serializers.CharField()
     refresh_token = serializers.CharField()
     token_type = serializers.CharField(default="bearer")
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    currentPassword = serializers.CharField(max_length=1000, trim_whitespace=False)
+    newPassword = serializers.CharField(max_length=1000, trim_whitespace=False)
+
+
+class PasswordResetSerializer(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer):
+    uid = serializers.CharField(max_length=64)
+    token = serializers.CharField(max_length=128)
+    password = serializers.CharField(max_length=1000, trim_whitespace=False)
+
+
+class EmailTokenSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=1000)

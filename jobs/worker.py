@@ -178,6 +178,7 @@ class ReconcilerLoop(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self) -> None:
+        from accounts.mail import mail_outbox_sweep
         from accounts.throttle import prune_login_failures
         from jobs.reconciler import reconcile_once
 
@@ -187,6 +188,7 @@ class ReconcilerLoop(threading.Thread):
                     close_old_connections()
                     reconcile_once()
                     prune_login_failures()
+                    mail_outbox_sweep()
                 except Exception:
                     logger.exception("reconcile pass failed")
                 finally:

@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.email_verification",
             ],
         },
     },
@@ -123,6 +124,7 @@ RQ = {"COMMIT_MODE": "auto"}
 
 # --- Auth -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.backends.ThrottledModelBackend"]
 PASSWORD_HASH_ROUNDS = env_int("PASSWORD_HASH_ROUNDS", 12, minimum=4, maximum=31)
 PASSWORD_HASHERS = ["accounts.hashers.ConfiguredBCryptSHA256PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
@@ -133,9 +135,18 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/login"
 LOGIN_REDIRECT_URL = "/jobs"
 LOGOUT_REDIRECT_URL = "/"
+# The one credential-check limiter (accounts/throttle.py). Failures count per
+# (account, client address) and, much higher, per client address: a stranger's guesses
+# never lock the owner out. API keys and two-factor codes share these limits.
 LOGIN_FAILURE_LIMIT_PER_EMAIL = env_int("LOGIN_FAILURE_LIMIT_PER_EMAIL", 5, minimum=1)
-LOGIN_FAILURE_LIMIT_PER_IP = env_int("LOGIN_FAILURE_LIMIT_PER_IP", 20, minimum=1)
+LOGIN_FAILURE_LIMIT_PER_IP = env_int("LOGIN_FAILURE_LIMIT_PER_IP", 50, minimum=1)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1)
+REGISTER_LIMIT_PER_IP = env_int("REGISTER_LIMIT_PER_IP", 10, minimum=1)
+REGISTER_WINDOW_SECONDS = env_int("REGISTER_WINDOW_SECONDS", 3600, minimum=1)
+# Requests that send mail (password reset, verification resend), per account and per address.
+MAIL_REQUEST_LIMIT_PER_ACCOUNT = env_int("MAIL_REQUEST_LIMIT_PER_ACCOUNT", 3, minimum=1)
+MAIL_REQUEST_LIMIT_PER_IP = env_int("MAIL_REQUEST_LIMIT_PER_IP", 10, minimum=1)
+MAIL_REQUEST_WINDOW_SECONDS = env_int("MAIL_REQUEST_WINDOW_SECONDS", 3600, minimum=1)
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
 
@@ -169,7 +180,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Before JWT: it takes only `Bearer vg_...` tokens and leaves the rest to JWT.
         "accounts.key_auth.ApiKeyAuthentication",
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "accounts.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -197,6 +208,37 @@ if API_THROTTLE_RATE and not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minu
 
 # Request bodies larger than this answer 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024, minimum=1024)
+
+
+# --- Mail -------------------------------------------------------------------------------
+# With EMAIL_HOST set, mail goes out over SMTP; unset (make run), each message is written
+# as a file under EMAIL_FILE_PATH so no mail server is needed. Mail is sent by a worker
+# job after commit, with retries (accounts/mail.py).
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are exclusive: STARTTLS (587) or implicit TLS (465)")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail")))
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.filebased.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "videogen <noreply@localhost>")
+# The address people reach the site at, for links in mails (empty: the address of the
+# request that caused the mail).
+SITE_URL = (env_str("SITE_URL", "") or "").rstrip("/")
+if SITE_URL and not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, got {SITE_URL!r}")
+# Password-reset links expire after this many seconds (Django's token generator).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600, minimum=60)
+# What an account whose email is not verified yet may do: "optional" (everything) or
+# "required" (sign in, but create no jobs until verified).
+EMAIL_VERIFICATION = env_choice("EMAIL_VERIFICATION", "optional", ("optional", "required"))
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8, minimum=1)
 
 
 # --- Jobs ------------------------------------------------------------------------------

@@ -19,7 +19,10 @@ ME = "/api/v1/auth/me"
 
 def claims_for(user, **overrides) -> dict:
     now = int(time.time())
-    claims = {"token_type": "access", "exp": now + 600, "iat": now, "jti": uuid.uuid4().hex, "user_id": user.pk}
+    family = jwt.decode(token_pair_issue(user=user).access_token, options={"verify_signature": False})["fam"]
+    claims = {
+        "token_type": "access", "exp": now + 600, "iat": now, "jti": uuid.uuid4().hex, "user_id": user.pk, "fam": family,
+    }
     claims.update(overrides)
     return claims
 

@@ -18,10 +18,9 @@ from accounts.two_factor import challenge, services
 from accounts.two_factor.forms import CodeForm, ConfirmForm, DisableForm, RegenerateForm
 from accounts.two_factor.qr import qr_svg
 from accounts.two_factor.selectors import recovery_codes_left, totp_device_pending, two_factor_enabled
+from accounts.views import BACKEND
 from videogen.client_ip import client_ip
 from videogen.errors import ApplicationError
-
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def login_step(request: HttpRequest) -> HttpResponse:

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.verification import ensure_may_create_jobs
 from jobs import stored_files, parameters, queueing
 from jobs.catalog import ModelEntry, default_model_id, model_named
 from jobs.models import ACTIVE_STATUSES, Job, JobStatus
@@ -129,6 +130,7 @@ def job_create(*, user: User, request: JobRequest, idempotency_key: str | None =
     The same Idempotency-Key and body from the same user returns the first job
     (created False); the same key with another body is a Conflict.
     """
+    ensure_may_create_jobs(user)  # the operator's EMAIL_VERIFICATION rule (accounts)
     request, model = _checked(request)
     fingerprint = request.fingerprint()
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:

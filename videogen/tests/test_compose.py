@@ -95,7 +95,7 @@ def env_file_as_filled_in() -> dict[str, str]:
 
 
 def test_it_defines_the_platform_services(services):
-    assert set(services) == {"postgres", "redis", "migrate", "web", "worker", "gpu-worker"}
+    assert set(services) == {"postgres", "redis", "mailpit", "migrate", "web", "worker", "gpu-worker"}
 
 
 @pytest.mark.parametrize("name", LONG_RUNNING)
@@ -315,3 +315,13 @@ def test_docker_compose_refuses_it_without_the_secrets(tmp_path):
     result = run_compose_config(tmp_path, {})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr or "POSTGRES_PASSWORD" in result.stderr
+
+
+def test_mailpit_catches_the_mail_of_web_and_workers_and_its_inbox_is_on_loopback_only(services):
+    assert services["mailpit"]["image"].startswith("axllent/mailpit:v")
+    assert services["mailpit"]["ports"] == ["127.0.0.1:8025:8025"]
+    for name in ("web", "worker"):
+        env = services[name]["environment"]
+        assert (env["EMAIL_HOST"], env["EMAIL_PORT"]) == ("${EMAIL_HOST:-mailpit}", "${EMAIL_PORT:-1025}")
+        assert "mailpit" in services[name]["depends_on"]
+    assert services["web"]["environment"]["EMAIL_VERIFICATION"] == "${EMAIL_VERIFICATION:-required}"

@@ -46,6 +46,8 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from None
             env["REDIS_URL"] = redis.url
             self.stdout.write(f"embedded Redis on {redis.url}")
+        if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+            self.stdout.write(f"mail is written as files into {settings.EMAIL_FILE_PATH}{os.sep}  (EMAIL_FILE_PATH)")
         children: list[subprocess.Popen] = []
         try:
             call_command("migrate", interactive=False, verbosity=0)
