@@ -70,10 +70,11 @@ class LoginView(PublicAuthView):
         user = user_authenticate(email=data["email"], password=data["password"], ip_address=client_ip(request))
         if two_factor_enabled(user):  # two-factor: a second-step token, exchanged at auth/login/2fa
             return Response(api_challenge_issue(user=user))
-        return Response(_issue(request, user).as_response())
+        return Response(token_pair_for_request(request, user).as_response())
 
 
-def _issue(request, user):
+def token_pair_for_request(request, user):
+    """A new token family for a login, remembering where it came from (listed on /settings)."""
     return token_pair_issue(
         user=user, ip_address=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
     )
@@ -97,8 +98,15 @@ class LogoutView(PublicAuthView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class PasswordChangeView(APIView):
+class AccountManagementView(APIView):
+    """Changes to the account itself: a signed-in login (JWT or session) only, never an
+    API key (accounts.key_auth answers 403), so a leaked key cannot take the account."""
+
     permission_classes = [IsAuthenticated]
+    refuses_api_keys = True
+
+
+class PasswordChangeView(AccountManagementView):
 
     @extend_schema(
         request=PasswordChangeSerializer, responses={200: TokenPairSerializer, **error_responses(400, 401, 429)},
@@ -110,7 +118,7 @@ class PasswordChangeView(APIView):
             user=request.user, current_password=data["currentPassword"], new_password=data["newPassword"],
             ip_address=client_ip(request),
         )
-        return Response(_issue(request, request.user).as_response())
+        return Response(token_pair_for_request(request, request.user).as_response())
 
 
 class PasswordResetView(PublicAuthView):
@@ -145,8 +153,7 @@ class VerifyEmailView(PublicAuthView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class VerifyEmailResendView(APIView):
-    permission_classes = [IsAuthenticated]
+class VerifyEmailResendView(AccountManagementView):
 
     @extend_schema(request=None, responses={202: None, **error_responses(401, 429)})
     def post(self, request):

@@ -6,8 +6,8 @@ told apart by the key's fixed ``vg_`` prefix.
 - a ``read`` key on anything but GET / HEAD / OPTIONS: 403;
 - any key on a view marked ``refuses_api_keys`` (managing keys, the account): 403.
 
-Failed secret checks count against the one login limiter (``accounts.throttle``)
-per client address, through ``_guard_failed_attempt``.
+Failed secret checks count against the one credential limiter (``accounts.throttle``,
+kind ``api_key``) per key id and address and per address, through ``_guard_failed_attempt``.
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import SAFE_METHODS
 
-from accounts import key_format
+from accounts import key_format, throttle
 from accounts.key_services import api_key_note_use
 from accounts.models import ApiKey, ApiKeyScope
 from videogen.client_ip import client_ip
+from videogen.errors import TooManyRequests
 
 logger = logging.getLogger("videogen.auth")
 
@@ -33,25 +34,19 @@ READ_ONLY_KEY = "This API key is read-only: it can only make GET requests."
 KEYS_REFUSED = "API keys cannot manage API keys or the account: sign in with your password."
 
 
-def _guard_failed_attempt(request) -> None:
-    """The one place key failures meet the login limiter (per client address).
+def _guard_failed_attempt(request, key_id: str) -> None:
+    """The one place key failures meet the limiter (kind "api_key": per key id and
+    address, and per address), counted after a well-formed key failed its check.
 
-    Called only after a well-formed key failed its check: a good key costs no
-    limiter query, and guessing a ~190-bit secret is hopeless anyway; what the
-    limiter bounds is the noise.
+    A good key costs no limiter query, and guessing a ~190-bit secret is hopeless
+    anyway; what the limiter bounds is the noise: over the limit the answer is 429.
     """
-    from accounts.throttle import check_login_allowed, record_login_failure
-
-    from videogen.errors import TooManyRequests
-
     ip = client_ip(request)
-    bucket = f"apikey@{ip or 'unknown'}"
     try:
-        check_login_allowed(email=bucket, ip_address=ip)
+        throttle.hit("api_key", account=key_id, ip=ip)
     except TooManyRequests as exc:
         logger.warning("api key throttled", extra={"ip": ip})
         raise exceptions.Throttled(wait=exc.retry_after, detail=exc.message) from None
-    record_login_failure(email=bucket, ip_address=ip)
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -77,7 +72,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         if api_key is None or not key_format.hashes_match(api_key.secret_hash, parsed):
             logger.info("api key refused: unknown id or wrong secret",
                         extra={"key_prefix": f"vg_{parsed.key_id}", "ip": client_ip(request)})
-            _guard_failed_attempt(request)
+            _guard_failed_attempt(request, parsed.key_id)
             raise exceptions.AuthenticationFailed(INVALID_KEY)
         if (api_key.revoked_at is not None or not api_key.user.is_active
                 or (api_key.expires_at is not None and api_key.expires_at <= timezone.now())):

@@ -12,8 +12,10 @@ from django.views.decorators.http import require_POST
 from accounts import selectors, sessions
 from accounts.deletion import user_delete
 from accounts.forms import DeleteAccountForm, EmailChangeForm, PasswordChangeForm
+from accounts.key_selectors import live_keys_for
 from accounts.mail import site_url
 from accounts.services import user_change_password
+from accounts.two_factor.selectors import recovery_codes_left, two_factor_enabled
 from accounts.verification import email_change_request
 from videogen.client_ip import client_ip
 from videogen.errors import ApplicationError
@@ -30,6 +32,9 @@ def _page(request: HttpRequest, *, status: int = 200, **forms) -> HttpResponse:
         "browser_sessions": selectors.active_browser_sessions(user=request.user),
         "token_families": selectors.active_token_families(user=request.user),
         "current_session_key": request.session.session_key,
+        "two_factor_on": two_factor_enabled(request.user),
+        "recovery_codes_left": recovery_codes_left(request.user),
+        "api_key_count": live_keys_for(request.user).count(),
     }
     return render(request, "accounts/settings.html", context, status=status)
 
@@ -52,7 +57,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         except ApplicationError as error:
             add_service_error(form, error, field_names=API_FIELDS)
         else:
-            messages.success(request, "Password changed. Every other browser session and every API token was signed out.")
+            messages.success(request, "Password changed. Every other browser session and API login was signed out; API keys keep working.")
             return redirect("account-settings")
     return _page(request, password_form=form, status=400)
 
@@ -81,7 +86,7 @@ def email_change(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     sessions.user_sign_out_everywhere(user=request.user, reason="signed out everywhere", keep_request=request)
-    messages.success(request, "Every other browser session and every API token was signed out.")
+    messages.success(request, "Every other browser session and API login was signed out; API keys keep working.")
     return redirect("account-settings")
 
 

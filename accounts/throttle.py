@@ -79,7 +79,12 @@ def rules() -> dict[str, Rule]:
     return {
         "login": Rule("Too many failed login attempts. Try again later.", **credential),
         "api_key": Rule("Too many failed API key attempts. Try again later.", **credential),
-        "second_factor": Rule("Too many wrong codes. Try again later.", **credential),
+        # Codes also count per account from every address: whoever has the password
+        # (and many addresses) still gets only a few guesses at a 6-digit code.
+        "second_factor": Rule(
+            "Too many wrong codes. Try again later.", **credential,
+            per_account=settings.TWO_FACTOR_FAILURE_LIMIT_PER_ACCOUNT,
+        ),
         "password_check": Rule("Too many wrong passwords. Try again later.", **credential),
         "reset_link": Rule("Too many invalid reset links. Try again later.", **credential),
         "register": Rule(

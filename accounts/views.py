@@ -103,7 +103,8 @@ def password_reset_confirm_view(request: HttpRequest, uidb64: str, token: str) -
         else:
             if request.user.is_authenticated:
                 logout(request)
-            messages.success(request, "Your password was changed and every session and API token was signed out. "
+            messages.success(request, "Your password was changed and every session and API login was signed out "
+                                      "(API keys keep working: review them under Settings). "
                                       "Log in with the new password.")
             return redirect("login")
     return render(request, "accounts/password_reset_confirm.html", {"form": form}, status=400 if form.errors else 200)

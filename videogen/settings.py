@@ -141,6 +141,8 @@ LOGOUT_REDIRECT_URL = "/"
 LOGIN_FAILURE_LIMIT_PER_EMAIL = env_int("LOGIN_FAILURE_LIMIT_PER_EMAIL", 5, minimum=1)
 LOGIN_FAILURE_LIMIT_PER_IP = env_int("LOGIN_FAILURE_LIMIT_PER_IP", 50, minimum=1)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1)
+# Wrong two-factor codes per account from all addresses together, within the same window.
+TWO_FACTOR_FAILURE_LIMIT_PER_ACCOUNT = env_int("TWO_FACTOR_FAILURE_LIMIT_PER_ACCOUNT", 10, minimum=1)
 REGISTER_LIMIT_PER_IP = env_int("REGISTER_LIMIT_PER_IP", 10, minimum=1)
 REGISTER_WINDOW_SECONDS = env_int("REGISTER_WINDOW_SECONDS", 3600, minimum=1)
 # Requests that send mail (password reset, verification resend), per account and per address.

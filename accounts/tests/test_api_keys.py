@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from accounts import key_format
 from accounts.key_services import api_key_create
-from accounts.models import ApiKey, LoginFailure
+from accounts.models import ApiKey, ThrottleBucket
 from videogen.testing.api import assert_api_error
 
 pytestmark = pytest.mark.django_db
@@ -214,7 +214,8 @@ def test_a_wrong_secret_counts_against_the_login_limiter_per_address(owner, make
 
     for _ in range(3):
         assert_api_error(key_client(forged).get("/api/v1/auth/me", REMOTE_ADDR="203.0.113.9"), 401)
-    assert LoginFailure.objects.filter(ip_address="203.0.113.9").count() == 3
+    assert ThrottleBucket.objects.get(kind="api_key", scope="ip").count == 3
+    assert ThrottleBucket.objects.get(kind="api_key", scope="account_ip").count == 3
 
     throttled = key_client(forged).get("/api/v1/auth/me", REMOTE_ADDR="203.0.113.9")
     assert_api_error(throttled, 429)

@@ -48,6 +48,24 @@ def test_it_shows_the_sections_and_where_the_user_is_signed_in(owner_client, own
     assert b"cannot be undone" in page.content
 
 
+def test_it_links_the_api_keys_and_two_factor_pages_with_their_state(owner_client, owner):
+    from accounts.key_services import api_key_create
+    from accounts.two_factor.tests.conftest import enable_two_factor
+
+    page = owner_client.get("/settings").content.decode()
+    assert 'href="/settings/keys"' in page and 'href="/settings/two-factor"' in page
+    assert 'data-testid="two-factor-off"' in page and 'data-testid="api-key-count">0<' in page
+
+    api_key_create(user=owner, name="laptop", scope="read")
+    enable_two_factor(owner)
+    page = owner_client.get("/settings").content.decode()
+
+    assert 'data-testid="two-factor-on"' in page and "10 recovery codes left" in page
+    assert 'data-testid="api-key-count">1<' in page
+    assert owner_client.get("/settings/keys").status_code == 200
+    assert owner_client.get("/settings/two-factor").status_code == 200
+
+
 def test_changing_the_password_keeps_this_browser_and_ends_the_rest(owner_client, owner):
     other, pair = second_browser(owner), token_pair_issue(user=owner)
 

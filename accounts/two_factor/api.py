@@ -5,9 +5,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
-from accounts.api import PublicAuthView
+from accounts.api import PublicAuthView, token_pair_for_request
 from accounts.serializers import TokenPairSerializer
-from accounts.tokens import token_pair_issue
 from accounts.two_factor import challenge, services
 from accounts.two_factor.serializers import SecondStepSerializer
 from videogen.api.schema import error_responses
@@ -28,4 +27,4 @@ class LoginSecondStepView(PublicAuthView):
         user = challenge.api_challenge_user(token=data["token"])
         services.two_factor_verify(user=user, code=data["code"], ip_address=client_ip(request))
         challenge.api_challenge_spend(user=user)
-        return Response(token_pair_issue(user=user).as_response())
+        return Response(token_pair_for_request(request, user).as_response())

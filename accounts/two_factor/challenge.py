@@ -2,8 +2,10 @@
 
 Pages keep it in the (not yet logged-in) session; the JSON API hands out a signed,
 short-lived token instead. Neither is a login: only a code turns either into a session
-or a token pair. Both are bound to the password hash, so a password change voids them;
-the API token also to the last login, so it is spent once exchanged.
+or a token pair. Both are bound to the user's auth stamp (accounts.sessions: password
+hash and sign-out epoch), so a password change by any path, a reset or "sign out
+everywhere" voids them, and to ``is_active``, so deactivation does; the API token also
+to the last login, so it is spent once exchanged.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts.models import User
+from accounts.sessions import user_auth_stamp
 from videogen.errors import NotAuthenticated
 
 CHALLENGE_SECONDS = 300
@@ -25,7 +28,7 @@ INVALID_TOKEN = "Two-factor login token is invalid or expired. Log in again."
 
 
 def _fingerprint(user: User, *, with_last_login: bool) -> str:
-    value = user.password
+    value = user_auth_stamp(user)
     if with_last_login:
         value += "|" + (user.last_login.isoformat() if user.last_login else "")
     return salted_hmac(TOKEN_SALT, value, algorithm="sha256").hexdigest()[:32]

@@ -1,7 +1,9 @@
 """Two-factor writes: set up, confirm, check a code, turn off, new recovery codes.
 
-Every code check goes through the one login throttle (accounts/throttle.py) under its
-own key per account, so wrong codes are limited like wrong passwords. Checking a code
+Every code check goes through the one limiter (accounts/throttle.py, kind
+"second_factor"): wrong codes count per (account, address) like wrong passwords, and
+also per account from every address together, so someone who has the password and
+many addresses still gets few guesses. Checking a code
 is a write: django-otp remembers the last accepted TOTP step (a code is never accepted
 twice) and deletes a recovery code once it is used.
 """
@@ -18,8 +20,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
-from accounts.services import user_authenticate
-from accounts.throttle import check_login_allowed, clear_login_failures, record_login_failure
+from accounts import throttle
+from accounts.services import user_check_password
 from accounts.two_factor.selectors import totp_device_pending, two_factor_enabled
 from videogen.errors import Conflict, InvalidInput, NotAuthenticated, TooManyRequests
 
@@ -27,7 +29,6 @@ logger = logging.getLogger("videogen.auth")
 
 RECOVERY_CODE_COUNT = 10
 INVALID_CODE = "Invalid two-factor code."
-WRONG_PASSWORD = "Incorrect password."
 ALREADY_ON = "Two-factor authentication is already on."
 NOT_ON = "Two-factor authentication is not on."
 NO_SETUP = "Start the setup again: no authenticator is waiting for confirmation."
@@ -36,34 +37,28 @@ _TOTP_CODE = re.compile(r"\d{6}")
 _RECOVERY_CODE = re.compile(r"[a-z2-7]{8}")
 
 
-def throttle_key(user: User) -> str:
-    """The limiter's key for this account's code checks (apart from its password's)."""
-    return f"2fa:{user.pk}"
-
-
 def normalize_code(code: str) -> str:
     """Codes are typed with spaces or dashes, recovery codes in any case."""
     return re.sub(r"[\s-]", "", code).lower()
 
 
 def _verify(*, user: User, code: str, ip_address: str | None, devices: list[Device]) -> Device:
-    """Check a code against the given devices under the throttle; the device that took it."""
-    key = throttle_key(user)
+    """Check a code against the given devices under the limiter; the device that took it."""
     try:
-        check_login_allowed(email=key, ip_address=ip_address)
+        guess = throttle.attempt("second_factor", account=user.pk, ip=ip_address).reserve()
     except TooManyRequests:
         logger.warning("two-factor throttled", extra={"user_id": user.pk, "ip": ip_address})
         raise
     code = normalize_code(code)
-    for device in devices:
-        shape = _TOTP_CODE if isinstance(device, TOTPDevice) else _RECOVERY_CODE
-        # verify_token locks the device row, so two requests cannot both spend one code.
-        if shape.fullmatch(code) and django_otp.verify_token(user, device.persistent_id, code):
-            clear_login_failures(email=key)
-            return device
-    record_login_failure(email=key, ip_address=ip_address)
-    logger.info("two-factor code refused", extra={"user_id": user.pk, "ip": ip_address})
-    raise NotAuthenticated(INVALID_CODE, details={"code": [INVALID_CODE]})
+    with guess:
+        for device in devices:
+            shape = _TOTP_CODE if isinstance(device, TOTPDevice) else _RECOVERY_CODE
+            # verify_token locks the device row, so two requests cannot both spend one code.
+            if shape.fullmatch(code) and django_otp.verify_token(user, device.persistent_id, code):
+                guess.succeeded()
+                return device
+        logger.info("two-factor code refused", extra={"user_id": user.pk, "ip": ip_address})
+        raise NotAuthenticated(INVALID_CODE, details={"code": [INVALID_CODE]})
 
 
 def two_factor_verify(*, user: User, code: str, ip_address: str | None) -> Device:
@@ -135,11 +130,8 @@ def recovery_codes_regenerate(*, user: User, password: str, ip_address: str | No
 
 
 def _check_password(*, user: User, password: str, ip_address: str | None) -> None:
-    """The account's password, checked through the login service (and so its throttle)."""
-    try:
-        user_authenticate(email=user.email, password=password, ip_address=ip_address)
-    except NotAuthenticated:
-        raise InvalidInput(WRONG_PASSWORD, details={"password": [WRONG_PASSWORD]}) from None
+    """The account's password, checked under the limiter (InvalidInput on the password field)."""
+    user_check_password(user=user, password=password, ip_address=ip_address, field="password")
 
 
 def _recovery_codes_replace(*, user: User) -> list[str]:

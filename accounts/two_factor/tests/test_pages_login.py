@@ -86,7 +86,7 @@ def test_wrong_codes_are_throttled_with_a_form_error(client, owner_2fa):
     response = client.post("/login/two-factor", {"code": next_code(device)})
 
     assert response.status_code == 400
-    assert "Too many failed login attempts" in response.content.decode()
+    assert "Too many wrong codes" in response.content.decode()
     assert not signed_in(client)
 
 

@@ -85,7 +85,7 @@ def test_confirmation_codes_are_throttled(owner_client, owner):
 
     response = owner_client.post("/settings/two-factor/confirm", {"code": totp_code(device)})
 
-    assert response.status_code == 400 and "Too many failed login attempts" in response.content.decode()
+    assert response.status_code == 400 and "Too many wrong codes" in response.content.decode()
     assert not two_factor_enabled(owner)
 
 
@@ -107,7 +107,7 @@ def test_turning_it_off_needs_the_password_and_a_code(client, owner_2fa):
     )
     wrong = client.post("/settings/two-factor/disable", {"disable-password": PASSWORD, "disable-code": wrong_code(device)})
     assert wrong_password.status_code == wrong.status_code == 400
-    assert "Incorrect password." in wrong_password.content.decode()
+    assert "This is not your current password." in wrong_password.content.decode()
     assert "Invalid two-factor code." in wrong.content.decode()
     assert two_factor_enabled(user)
 
@@ -134,7 +134,7 @@ def test_new_recovery_codes_need_the_password_and_replace_the_old_ones(client, o
     client.force_login(user)
 
     refused = client.post("/settings/two-factor/recovery-codes", {"regenerate-password": "nope"})
-    assert refused.status_code == 400 and "Incorrect password." in refused.content.decode()
+    assert refused.status_code == 400 and "This is not your current password." in refused.content.decode()
 
     response = client.post("/settings/two-factor/recovery-codes", {"regenerate-password": PASSWORD})
 
@@ -152,7 +152,7 @@ def test_wrong_passwords_on_the_settings_forms_count_against_the_login_throttle(
 
     response = client.post("/settings/two-factor/recovery-codes", {"regenerate-password": PASSWORD})
 
-    assert response.status_code == 400 and "Too many failed login attempts" in response.content.decode()
+    assert response.status_code == 400 and "Too many wrong passwords" in response.content.decode()
 
 
 @pytest.mark.parametrize("path", ["/settings/two-factor/confirm", "/settings/two-factor/disable", "/settings/two-factor/recovery-codes"])
