@@ -221,3 +221,31 @@ def _read_pty(fd: int, chunks: list[bytes]) -> None:
         if not data:
             return
         chunks.append(data)
+
+
+def test_login_with_a_password_asks_for_the_two_factor_code_when_it_is_on(live_api, tmp_path):
+    from accounts.models import ApiKey
+    from accounts.two_factor.tests.conftest import enable_two_factor, next_code
+
+    device, _ = enable_two_factor(live_api.user)
+    env = cli_env(None, tmp_path)
+    login = subprocess.run([sys.executable, "-m", "videogen_client", "login", "--url", live_api.url],
+                           env=env, capture_output=True, text=True, timeout=60, start_new_session=True,
+                           input=f"script@example.com\n{PASSWORD}\n{next_code(device)}\n")
+
+    assert login.returncode == 0, login.stderr
+    assert "Two-factor code" in login.stderr
+    assert ApiKey.objects.exclude(name="tests").filter(user=live_api.user).count() == 1
+
+
+def test_login_with_a_wrong_two_factor_code_exits_2_and_saves_nothing(live_api, tmp_path):
+    from accounts.two_factor.tests.conftest import enable_two_factor, wrong_code
+
+    device, _ = enable_two_factor(live_api.user)
+    login = subprocess.run([sys.executable, "-m", "videogen_client", "login", "--url", live_api.url],
+                           env=cli_env(None, tmp_path), capture_output=True, text=True, timeout=60,
+                           input=f"script@example.com\n{PASSWORD}\n{wrong_code(device)}\n", start_new_session=True)
+
+    assert login.returncode == 2
+    assert "Invalid two-factor code" in login.stderr
+    assert not (tmp_path / "config" / "videogen" / "config.json").exists()

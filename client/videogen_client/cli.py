@@ -65,7 +65,8 @@ def cmd_login(args) -> int:
         email = args.email or _ask("Email: ")
         password = getpass.getpass("Password: ", stream=sys.stderr)
         name = f"videogen CLI on {socket.gethostname() or 'this machine'}"[:100]
-        created = Client.create_key_with_password(url, email, password, name=name, scope="write")
+        created = Client.create_key_with_password(url, email, password, name=name, scope="write",
+                                                  two_factor_code=lambda: _ask("Two-factor code: "))
         key = created["key"]
         with Client(url, key) as client:
             who = client.me()

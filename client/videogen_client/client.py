@@ -204,11 +204,21 @@ class Client:
 
     # --- keys (need a password sign-in: keys cannot manage keys) ---------------------------------
     @staticmethod
-    def create_key_with_password(url: str, email: str, password: str, *, name: str, scope: str = "write") -> dict:
-        """Sign in with a password and create an API key; returns the create answer (``key`` in it)."""
+    def create_key_with_password(url: str, email: str, password: str, *, name: str, scope: str = "write",
+                                 two_factor_code: Callable[[], str] | None = None) -> dict:
+        """Sign in with a password and create an API key; returns the create answer (``key`` in it).
+
+        For an account with two-factor on, ``two_factor_code()`` is asked for the code (or a
+        recovery code), sent with the login's second-step token.
+        """
         plain = Transport(url, None, retries=2)
         try:
             tokens = plain.json("POST", "/api/v1/auth/login", json={"email": email, "password": password})
+            if tokens.get("two_factor_required"):
+                if two_factor_code is None:
+                    raise VideogenError("this account has two-factor authentication on: a code is needed")
+                tokens = plain.json("POST", "/api/v1/auth/login/2fa",
+                                    json={"token": tokens["token"], "code": two_factor_code()})
             signed_in = Transport(url, tokens["access_token"], retries=2)
             try:
                 return signed_in.json("POST", "/api/v1/keys", json={"name": name, "scope": scope})
