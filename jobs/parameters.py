@@ -5,10 +5,11 @@ bounds, label, help and messages. Everything that accepts a job request is deriv
 from ``PARAMETERS``:
 
 - the API's ``JobCreateSerializer`` (``jobs.serializers``) builds its fields with
-  ``drf_field`` there (strict types: ``"3"`` is not an integer, ``123`` not a prompt);
+  ``drf_field`` there (strict types: ``"3"`` is not an integer, ``123`` not a prompt;
+  out-of-bounds values get ``Param.bounds_message``, the forms' message);
 - the page form (``jobs.forms.JobCreateForm``) and the admin add form
   (``jobs.admin.JobAddForm``) build theirs with ``form_field``;
-- the ``generate`` command adds its options with ``add_arguments``;
+- the ``generate`` command adds its options with ``Param.add_argument``;
 - ``jobs.services.commands.job_create`` checks every value with ``check_request``
   (types, global bounds, then the model's limits: one set of messages);
 - ``GET /api/v1/models`` lists each model's accepted parameters with ``describe``.
@@ -113,6 +114,12 @@ class Param:
         if not self.attr:
             snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in self.name)
             object.__setattr__(self, "attr", snake)
+
+    def bounds_message(self) -> str:
+        """The message for a value outside the global bounds or choices (API and forms alike)."""
+        if self.choices:
+            return _choice_message(self, self.limits, "", None)
+        return f"Must be {_bounds_text(self, self.limits)}."
 
     @property
     def limits(self) -> Limits:

@@ -24,19 +24,26 @@ from videogen.api.strict_fields import (
 
 
 def drf_field(param: Param) -> serializers.Field:
-    """The API field for a contract parameter: its type (strict), bounds and default."""
+    """The API field for a contract parameter: its type (strict), bounds (with the
+    contract's message) and default. The bounds stay on the field for the OpenAPI schema."""
     common: dict = {"required": param.required}
     if not param.required:
         common["allow_null"] = True
         if param.default is not None and not param.per_model:
             # A render parameter left out takes the model's default (the service fills it in).
             common["default"] = param.default
+    # The contract's message for a value out of bounds, so the API and the forms agree.
+    out_of_bounds = param.bounds_message().replace("{", "{{").replace("}", "}}")
     if param.kind == CHOICE:
-        return StrictChoiceField(choices=list(param.choices), **common)
-    if param.kind == INTEGER:
-        return StrictIntegerField(min_value=param.minimum, max_value=param.maximum, **common)
-    if param.kind == NUMBER:
-        return StrictFloatField(min_value=param.minimum, max_value=param.maximum, **common)
+        return StrictChoiceField(
+            choices=list(param.choices), error_messages={"invalid_choice": out_of_bounds}, **common
+        )
+    if param.kind in (INTEGER, NUMBER):
+        field_class = StrictIntegerField if param.kind == INTEGER else StrictFloatField
+        return field_class(
+            min_value=param.minimum, max_value=param.maximum,
+            error_messages={"min_value": out_of_bounds, "max_value": out_of_bounds}, **common,
+        )
     if param.kind == OBJECT:
         return JSONObjectField(**common)
     return StrictCharField(

@@ -116,16 +116,17 @@ def test_it_enqueues_on_the_models_own_queue(owner_api, django_capture_on_commit
         ({"prompt": "  \n\t "}, "prompt", "This field may not be blank."),
         ({"prompt": "x" * 5001}, "prompt", "Ensure this field has no more than 5000 characters."),
         ({"prompt": "a\x00b"}, "prompt", "Null characters are not allowed."),
-        ({"resolution": "8k"}, "resolution", '"8k" is not a valid choice.'),
-        ({"quality": "ultra"}, "quality", '"ultra" is not a valid choice.'),
-        ({"duration": 0}, "duration", "Ensure this value is greater than or equal to 1."),
-        ({"duration": 61}, "duration", "Ensure this value is less than or equal to 60."),
+        ({"resolution": "8k"}, "resolution", "Must be one of 480p, 720p, 1080p, 4k."),
+        ({"quality": "ultra"}, "quality", "Must be one of low, medium, high."),
+        # The contract's messages, the same as on the pages and in the admin.
+        ({"duration": 0}, "duration", "Must be between 1 and 60 seconds."),
+        ({"duration": 61}, "duration", "Must be between 1 and 60 seconds."),
         ({"duration": "five"}, "duration", "A valid integer is required."),
         ({"duration": 2.5}, "duration", "A valid integer is required."),
         ({"metadata": [1, 2]}, "metadata", "Must be a JSON object."),
         ({"metadata": "seed=1"}, "metadata", "Must be a JSON object."),
-        ({"maxRetries": 11}, "maxRetries", "Ensure this value is less than or equal to 10."),
-        ({"maxRetries": -1}, "maxRetries", "Ensure this value is greater than or equal to 0."),
+        ({"maxRetries": 11}, "maxRetries", "Must be between 0 and 10."),
+        ({"maxRetries": -1}, "maxRetries", "Must be between 0 and 10."),
         # Strict types: nothing is converted (DRF would turn 123 into "123" and "3" into 3).
         ({"prompt": 123}, "prompt", "Must be a string."),
         ({"prompt": True}, "prompt", "Must be a string."),
@@ -285,3 +286,35 @@ def test_a_project_filter_with_a_nul_byte_is_a_400_naming_the_field(owner_api):
     response = owner_api.get("/api/v1/jobs?projectId=a%00b")
     assert response.status_code == 400
     assert "projectId" in response.json()["details"]
+
+
+NARROW_CATALOG = {
+    **default_models(),
+    "short-clips": {"engine": "procedural", "params": {
+        "duration": {"min": 2, "max": 8, "default": 4}, "quality": {"choices": ["low", "medium"], "default": "low"},
+    }},
+}
+
+
+@override_settings(VIDEOGEN_MODELS=NARROW_CATALOG)
+def test_a_parameter_left_out_takes_the_models_own_default(owner_api):
+    response = post(owner_api, prompt="A lighthouse", model="short-clips", resolution="480p")
+
+    assert response.status_code == 201, response.content
+    assert (response.json()["duration"], response.json()["quality"]) == (4, "low")
+    # Without a model of its own, the platform's defaults, as before.
+    default = post(owner_api, prompt="A lighthouse").json()
+    assert (default["duration"], default["quality"], default["resolution"]) == (5, "high", "1080p")
+
+
+@override_settings(VIDEOGEN_MODELS=NARROW_CATALOG)
+@pytest.mark.parametrize(("body", "field", "message"), [
+    ({"duration": 1}, "duration", "Model 'short-clips' accepts duration between 2 and 8 seconds; got 1."),
+    ({"duration": 9}, "duration", "Model 'short-clips' renders at most 8 seconds; got 9."),
+    ({"quality": "high"}, "quality", "Model 'short-clips' supports low, medium, not high."),
+])
+def test_a_models_narrowed_ranges_are_enforced(owner_api, body, field, message):
+    response = post(owner_api, prompt="A lighthouse", model="short-clips", resolution="480p", **body)
+
+    payload = assert_api_error(response, 400, field=field, mentions=message)
+    assert payload["details"] == {field: [message]}
