@@ -65,6 +65,7 @@ class JobCollectionView(APIView):
                 prompt=data["prompt"], project_id=data.get("projectId") or None, model=data.get("model") or None,
                 resolution=data["resolution"], quality=data["quality"], duration=data["duration"],
                 metadata=data.get("metadata") or {}, max_retries=data["maxRetries"],
+                webhook_url=data.get("webhookUrl") or None, webhook_events=data.get("webhookEvents"),
             ),
             idempotency_key=request.headers.get("Idempotency-Key"),
         )

@@ -113,9 +113,14 @@ def try_enqueue_attempt(*, job_id: str, attempt: int, queue: str, delay_seconds:
 
 def attempt_is_held(*, job_id: str, attempt: int, redis: Redis | None = None) -> bool:
     """Whether Redis still holds this attempt: waiting, scheduled or running."""
+    return rq_job_is_held(rq_job_id(job_id, attempt), redis=redis)
+
+
+def rq_job_is_held(rq_id: str, *, redis: Redis | None = None) -> bool:
+    """Whether Redis still holds the RQ job with this id: waiting, scheduled or running."""
     redis = redis or connection()
     try:
-        rq_job = RQJob.fetch(rq_job_id(job_id, attempt), connection=redis)
+        rq_job = RQJob.fetch(rq_id, connection=redis)
     except Exception:
         return False
     status = rq_job.get_status(refresh=False)

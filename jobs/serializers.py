@@ -24,6 +24,11 @@ class JobCreateSerializer(serializers.Serializer):
     duration = serializers.IntegerField(min_value=1, max_value=60, required=False, default=5)
     metadata = serializers.JSONField(required=False, allow_null=True)
     maxRetries = serializers.IntegerField(min_value=0, max_value=10, required=False, default=3)
+    # The job's own webhook (checked by the service: https, no private destinations).
+    webhookUrl = serializers.CharField(max_length=2000, required=False, allow_null=True, allow_blank=True,
+                                       trim_whitespace=False)
+    webhookEvents = serializers.ListField(child=serializers.CharField(max_length=40), required=False,
+                                          allow_null=True, max_length=10)
 
     def validate_prompt(self, value: str) -> str:
         if not value.strip():

@@ -25,6 +25,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from jobs import outputs, queueing
+from jobs import events
+from jobs.events import event_record
 from jobs.catalog import ModelEntry, default_model_id, model_for_request
 from jobs.generation.base import QUALITIES, RESOLUTIONS
 from jobs.models import ACTIVE_STATUSES, PROMPT_MAX_LENGTH, Job, JobStatus
@@ -51,6 +53,8 @@ class JobRequest:
     duration: int = 5
     metadata: dict | None = None
     max_retries: int = 3
+    webhook_url: str | None = None
+    webhook_events: list[str] | None = None
 
     def fingerprint(self) -> str:
         body = {
@@ -58,6 +62,8 @@ class JobRequest:
             "resolution": self.resolution, "quality": self.quality, "duration": self.duration,
             "metadata": self.metadata or {}, "maxRetries": self.max_retries,
         }
+        if self.webhook_url:
+            body.update(webhookUrl=self.webhook_url, webhookEvents=self.webhook_events)
         return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -121,9 +127,32 @@ def _validate(request: JobRequest) -> None:
         raise InvalidInput.for_field(
             "metadata", f"Must be at most {settings.VIDEOGEN_METADATA_MAX_BYTES} bytes as JSON; got {size}."
         )
+    _validate_webhook(request)
     seed = metadata.get("seed")
     if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**63):
         raise InvalidInput.for_field("metadata", "metadata.seed must be a non-negative integer.")
+
+
+# Events a job's own webhook gets when webhookEvents is not given.
+DEFAULT_JOB_WEBHOOK_EVENTS = [events.STARTED, events.COMPLETED, events.FAILED, events.CANCELLED]
+
+
+def _validate_webhook(request: JobRequest) -> None:
+    from videogen import outbound
+
+    if request.webhook_events is not None and not request.webhook_url:
+        raise InvalidInput.for_field("webhookEvents", "Only allowed together with webhookUrl.")
+    if not request.webhook_url:
+        return
+    try:
+        outbound.check_url(request.webhook_url, allow_private=settings.VIDEOGEN_WEBHOOKS_ALLOW_PRIVATE)
+    except outbound.UnsafeDestination as exc:
+        raise InvalidInput.for_field("webhookUrl", str(exc)) from None
+    wanted = request.webhook_events
+    if wanted is not None and (
+        not isinstance(wanted, list) or not wanted or any(name not in events.TYPES for name in wanted)
+    ):
+        raise InvalidInput.for_field("webhookEvents", f"Must be a non-empty list of: {', '.join(events.TYPES)}.")
 
 
 def _project_for(user: User, project_id: str | None, *, lock: bool = False) -> Project | None:
@@ -189,7 +218,8 @@ def job_create(*, user: User, request: JobRequest, idempotency_key: str | None =
             resolution=request.resolution, quality=request.quality, duration=request.duration,
             metadata=request.metadata or {}, max_retries=request.max_retries, queue=model.queue,
             status=JobStatus.QUEUED, queued_at=timezone.now(), idempotency_key=idempotency_key or None,
-            request_fingerprint=fingerprint,
+            request_fingerprint=fingerprint, webhook_url=request.webhook_url or "",
+            webhook_events=sorted(set(request.webhook_events or DEFAULT_JOB_WEBHOOK_EVENTS)) if request.webhook_url else [],
         )
         if not idempotency_key:
             # Nothing unique to collide on: no savepoint (two round trips) needed.
@@ -234,6 +264,7 @@ def job_cancel(*, job: Job) -> Job:
         job.refresh_from_db()
         if not updated:
             raise InvalidInput(f"Job is already {job.status}; only queued or processing jobs can be cancelled.")
+        event_record(job_id=job.id, type=events.CANCELLED)
         job_id, attempt = job.id, job.attempt
         transaction.on_commit(lambda: queueing.forget_attempt(job_id=job_id, attempt=attempt))
     _event("job cancelled", job)
@@ -299,7 +330,10 @@ def job_start_attempt(
         status=JobStatus.PROCESSING, started_at=now, heartbeat_at=now, progress=0,
         used_provider=provider, used_model=model_name, run_after=None, updated_at=now,
     )
-    updated = _attempt(job_id, attempt, JobStatus.QUEUED).update(**changes)
+    with transaction.atomic():
+        updated = _attempt(job_id, attempt, JobStatus.QUEUED).update(**changes)
+        if updated:
+            event_record(job_id=job_id, type=events.STARTED)
     if not updated:
         return None
     _event("attempt started", job_id, attempt=attempt)
@@ -310,14 +344,20 @@ def job_start_attempt(
     return job
 
 
-def job_heartbeat(*, job_id: str, attempt: int, progress: int) -> bool:
-    """Record progress and liveness; False means this attempt must stop."""
+def job_heartbeat(*, job_id: str, attempt: int, progress: int, announce: bool = False) -> bool:
+    """Record progress and liveness; False means this attempt must stop.
+
+    ``announce`` also records a job.progress event (the caller throttles it)."""
     now = timezone.now()
-    return bool(
-        _attempt(job_id, attempt, JobStatus.PROCESSING).update(
-            progress=max(0, min(99, progress)), heartbeat_at=now, updated_at=now
+    with transaction.atomic():
+        alive = bool(
+            _attempt(job_id, attempt, JobStatus.PROCESSING).update(
+                progress=max(0, min(99, progress)), heartbeat_at=now, updated_at=now
+            )
         )
-    )
+        if alive and announce:
+            event_record(job_id=job_id, type=events.PROGRESS)
+    return alive
 
 
 def job_complete_attempt(
@@ -330,10 +370,13 @@ def job_complete_attempt(
     Pass the job's ``user_id`` when known, to skip reading it back.
     """
     now = timezone.now()
-    updated = _attempt(job_id, attempt, JobStatus.PROCESSING).update(
-        status=JobStatus.COMPLETED, progress=100, completed_at=now, heartbeat_at=now, updated_at=now,
-        generation_time_ms=generation_time_ms, error_message="", **result.as_fields(),
-    )
+    with transaction.atomic():
+        updated = _attempt(job_id, attempt, JobStatus.PROCESSING).update(
+            status=JobStatus.COMPLETED, progress=100, completed_at=now, heartbeat_at=now, updated_at=now,
+            generation_time_ms=generation_time_ms, error_message="", **result.as_fields(),
+        )
+        if updated:
+            event_record(job_id=job_id, type=events.COMPLETED)
     if not updated:
         return False
     if user_id is None:
@@ -380,6 +423,7 @@ def job_fail_attempt(*, job_id: str, attempt: int, message: str, permanent: bool
         Job.objects.filter(pk=job_id).update(
             status=JobStatus.FAILED, error_message=message, completed_at=now, updated_at=now, run_after=None
         )
+        event_record(job_id=job_id, type=events.FAILED)
         _remove_files_on_commit(job, keep_attempt=None)
     _event("job failed", job_id, attempt=attempt, error=message)
     return JobStatus.FAILED

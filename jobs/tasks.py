@@ -16,7 +16,7 @@ import time
 from django.conf import settings
 from django.db import close_old_connections, connections
 
-from jobs import outputs, services
+from jobs import events, outputs, services
 from jobs.catalog import get_model
 from jobs.generation.base import RESOLUTIONS, PermanentEngineError, RenderSpec, RenderStopped
 from jobs.generation.registry import engine_for
@@ -47,6 +47,7 @@ class AttemptControl:
         self.interval = interval or settings.VIDEOGEN_HEARTBEAT_SECONDS
         self.fraction = 0.0
         self.lost = threading.Event()
+        self._announced = (0, time.monotonic())  # progress last announced as a job.progress event, and when
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{job_id}", daemon=True)
 
@@ -71,9 +72,11 @@ class AttemptControl:
     def _beat(self) -> None:
         try:
             while not self._done.wait(self.interval):
+                progress = int(self.fraction * 99)
+                announce = self._should_announce(progress)
                 try:
                     alive = services.job_heartbeat(
-                        job_id=self.job_id, attempt=self.attempt, progress=int(self.fraction * 99)
+                        job_id=self.job_id, attempt=self.attempt, progress=progress, announce=announce
                     )
                 except Exception:
                     logger.exception("heartbeat write failed", extra={"job_id": self.job_id})
@@ -81,8 +84,15 @@ class AttemptControl:
                 if not alive:
                     self.lost.set()
                     return
+                if announce:
+                    self._announced = (progress, time.monotonic())
         finally:
             connections.close_all()
+
+    def _should_announce(self, progress: int) -> bool:
+        """A job.progress event at most every PROGRESS_INTERVAL_SECONDS, and only for new progress."""
+        last_progress, last_at = self._announced
+        return progress != last_progress and time.monotonic() - last_at >= events.PROGRESS_INTERVAL_SECONDS
 
 
 def spec_for(job: Job, *, fps: int) -> RenderSpec:
