@@ -72,15 +72,19 @@ def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
 def delivery_attempt(*, delivery_id: str, now: datetime | None = None) -> str:
     """Make the due attempt of one delivery; returns what happened (for logs and tests)."""
     now = now or timezone.now()
-    made = WebhookDelivery.objects.filter(pk=delivery_id).values_list("attempts", flat=True).first()
-    if made is None:
+    delivery = WebhookDelivery.objects.select_related("message", "endpoint").filter(pk=delivery_id).first()
+    if delivery is None:
         return "gone"
+    made = delivery.attempts
+    if delivery.state != DeliveryState.PENDING or delivery.next_attempt_at is None or delivery.next_attempt_at > now:
+        return "not due"
+    # The claim: only one worker moves (attempts made, due) to (made + 1, leased).
     claimed = WebhookDelivery.objects.filter(
         pk=delivery_id, state=DeliveryState.PENDING, attempts=made, next_attempt_at__lte=now
     ).update(attempts=made + 1, next_attempt_at=now + lease(), updated_at=now)
     if not claimed:
         return "not due"
-    delivery = WebhookDelivery.objects.select_related("message", "endpoint").get(pk=delivery_id)
+    delivery.attempts = made + 1
     endpoint = delivery.endpoint
     if endpoint is not None and not endpoint.enabled:
         _finish(delivery, state=DeliveryState.FAILED, now=now, error="The endpoint is disabled.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -30,6 +31,7 @@ class Received:
     headers: dict
     body: bytes
     path: str
+    arrived_at: float = field(default_factory=time.time)
 
     @property
     def webhook_id(self) -> str:
