@@ -44,4 +44,6 @@ def try_enqueue(*, delivery_id: str, attempts: int, delay_seconds: float = 0.0) 
 
 
 def is_held(*, delivery_id: str, attempts: int, redis=None) -> bool:
-    return queueing.rq_job_is_held(rq_id(delivery_id, attempts), redis=redis)
+    """Whether Redis will run this attempt without help; asked only of due deliveries,
+    so a retry still waiting in RQ's scheduled registry does not count (see rq_job_is_held)."""
+    return queueing.rq_job_is_held(rq_id(delivery_id, attempts), redis=redis, scheduled_counts=False)
