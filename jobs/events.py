@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cached_property
 
 from django.utils import timezone
 
@@ -31,23 +30,11 @@ PROGRESS_INTERVAL_SECONDS = 2.0
 _listeners: list[Callable[["JobEvent"], None]] = []
 
 
-@dataclass
+@dataclass(frozen=True)
 class JobEvent:
     job_id: str
     type: str
     occurred_at: datetime = field(default_factory=timezone.now)
-
-    @cached_property
-    def job(self):
-        """The job as the change left it (read inside the change's transaction)."""
-        from jobs.models import Job
-
-        return Job.objects.filter(pk=self.job_id).first()
-
-    @cached_property
-    def data(self) -> dict | None:
-        """The job exactly as GET /api/v1/jobs/{id} shows it."""
-        return job_public_json(self.job) if self.job is not None else None
 
 
 def listen(listener: Callable[[JobEvent], None]) -> None:

@@ -349,13 +349,17 @@ def job_heartbeat(*, job_id: str, attempt: int, progress: int, announce: bool = 
 
     ``announce`` also records a job.progress event (the caller throttles it)."""
     now = timezone.now()
+
+    def write() -> bool:
+        return bool(_attempt(job_id, attempt, JobStatus.PROCESSING).update(
+            progress=max(0, min(99, progress)), heartbeat_at=now, updated_at=now
+        ))
+
+    if not announce:
+        return write()  # the hot path: one statement, no transaction around it
     with transaction.atomic():
-        alive = bool(
-            _attempt(job_id, attempt, JobStatus.PROCESSING).update(
-                progress=max(0, min(99, progress)), heartbeat_at=now, updated_at=now
-            )
-        )
-        if alive and announce:
+        alive = write()
+        if alive:
             event_record(job_id=job_id, type=events.PROGRESS)
     return alive
 

@@ -10,9 +10,11 @@ import json
 from datetime import datetime, timezone as dt_timezone
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from jobs.events import JobEvent
+from jobs.events import JobEvent, job_public_json
+from jobs.models import Job
 from jobs.webhooks import queueing
 from jobs.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookMessage
 
@@ -27,13 +29,22 @@ def payload(*, type: str, occurred_at: datetime, data: dict) -> str:
 
 
 def on_job_event(event: JobEvent) -> None:
-    job = event.job
+    # One query when nobody listens (the common case): the job, and whether its owner
+    # has any enabled endpoint.
+    job = (
+        Job.objects.filter(pk=event.job_id)
+        .annotate(has_endpoints=Exists(WebhookEndpoint.objects.filter(user_id=OuterRef("user_id"), enabled=True)))
+        .first()
+    )
     if job is None:
         return
-    endpoints = [
-        endpoint for endpoint in WebhookEndpoint.objects.filter(user_id=job.user_id, enabled=True).only("id", "url", "events")
-        if event.type in endpoint.events
-    ]
+    endpoints = []
+    if job.has_endpoints:
+        endpoints = [
+            endpoint
+            for endpoint in WebhookEndpoint.objects.filter(user_id=job.user_id, enabled=True).only("id", "url", "events")
+            if event.type in endpoint.events
+        ]
     urls: list[tuple[WebhookEndpoint | None, str]] = [(endpoint, endpoint.url) for endpoint in endpoints]
     if job.webhook_url and event.type in (job.webhook_events or []):
         urls.append((None, job.webhook_url))
@@ -41,7 +52,7 @@ def on_job_event(event: JobEvent) -> None:
         return
     message = WebhookMessage.objects.create(
         user_id=job.user_id, job_id=job.id, type=event.type,
-        body=payload(type=event.type, occurred_at=event.occurred_at, data=event.data),
+        body=payload(type=event.type, occurred_at=event.occurred_at, data=job_public_json(job)),
     )
     deliveries_create(message=message, targets=urls)
 
