@@ -36,18 +36,27 @@ def _wait_delivery_workers(stack: Stack, count: int, timeout: float = 60.0) -> N
         time.sleep(0.05)
 
 
-def latency_phase(client: Client, receiver, count: int) -> list[float]:
+def latency_phase(client: Client, receiver, count: int) -> dict[str, list[float]]:
+    """Per job: completion -> arrival, and its parts: completedAt -> the attempt's start
+    (the commit, the enqueue, the delivery process picking it up) and the attempt's start
+    -> arrival (the claim, signing, connecting, sending)."""
     from jobs.models import Job
+    from jobs.webhooks.models import DeliveryAttempt
 
-    latencies = []
+    phases: dict[str, list[float]] = {"total": [], "to_attempt": [], "attempt_to_arrival": []}
     for _ in range(count):
         seen = len(receiver.received)
         body = expect(*client.request("POST", "/api/v1/jobs", SPEC), 201, "create job")
         got = receiver.wait_for(seen + 1, timeout=60)[seen]
         assert got.json()["data"]["id"] == body["id"], got.json()
-        completed_at = Job.objects.values_list("completed_at", flat=True).get(pk=body["id"])
-        latencies.append((got.arrived_at - completed_at.timestamp()) * 1000)
-    return latencies
+        completed_at = Job.objects.values_list("completed_at", flat=True).get(pk=body["id"]).timestamp()
+        attempted_at = DeliveryAttempt.objects.filter(delivery__message_id=got.webhook_id).values_list(
+            "attempted_at", flat=True).first()
+        phases["total"].append((got.arrived_at - completed_at) * 1000)
+        if attempted_at is not None:  # logged just after the answer: normally there by now
+            phases["to_attempt"].append((attempted_at.timestamp() - completed_at) * 1000)
+            phases["attempt_to_arrival"].append((got.arrived_at - attempted_at.timestamp()) * 1000)
+    return phases
 
 
 def throughput_phase(receiver, endpoint_id: str, count: int) -> float:
@@ -87,13 +96,17 @@ def run(quick: bool = False) -> dict[str, float]:
             stack.start_worker()
             _wait_delivery_workers(stack, 2)  # the render worker and the delivery process beside it
             latency_phase(client, receiver, 3)  # warm-up
-            latencies = latency_phase(client, receiver, latency_jobs)
+            phases = latency_phase(client, receiver, latency_jobs)
             figures = {
-                "webhook_latency_p50_ms": median(latencies),
-                "webhook_latency_p95_ms": percentile(latencies, 95),
+                "webhook_latency_p50_ms": median(phases["total"]),
+                "webhook_latency_p95_ms": percentile(phases["total"], 95),
+                "webhook_completion_to_attempt_p50_ms": median(phases["to_attempt"]),
+                "webhook_attempt_to_arrival_p50_ms": median(phases["attempt_to_arrival"]),
             }
             print(f"latency ({latency_jobs} jobs): p50 {figures['webhook_latency_p50_ms']:.1f} ms, "
-                  f"p95 {figures['webhook_latency_p95_ms']:.1f} ms", flush=True)
+                  f"p95 {figures['webhook_latency_p95_ms']:.1f} ms (p50 completion -> attempt "
+                  f"{figures['webhook_completion_to_attempt_p50_ms']:.1f} ms, attempt -> arrival "
+                  f"{figures['webhook_attempt_to_arrival_p50_ms']:.1f} ms)", flush=True)
             rates = [throughput_phase(receiver, endpoint["id"], burst) for _ in range(1 if quick else 3)]
             figures["webhook_deliveries_per_s"] = median(rates)
             print(f"throughput ({burst} deliveries): {figures['webhook_deliveries_per_s']:.1f}/s", flush=True)
