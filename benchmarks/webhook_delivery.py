@@ -50,10 +50,15 @@ def latency_phase(client: Client, receiver, count: int) -> dict[str, list[float]
         got = receiver.wait_for(seen + 1, timeout=60)[seen]
         assert got.json()["data"]["id"] == body["id"], got.json()
         completed_at = Job.objects.values_list("completed_at", flat=True).get(pk=body["id"]).timestamp()
-        attempted_at = DeliveryAttempt.objects.filter(delivery__message_id=got.webhook_id).values_list(
-            "attempted_at", flat=True).first()
+        attempted_at = None
+        deadline = time.monotonic() + 5  # the attempt is logged just after the answer
+        while attempted_at is None and time.monotonic() < deadline:
+            attempted_at = DeliveryAttempt.objects.filter(delivery__message_id=got.webhook_id).values_list(
+                "attempted_at", flat=True).first()
+            if attempted_at is None:
+                time.sleep(0.01)
         phases["total"].append((got.arrived_at - completed_at) * 1000)
-        if attempted_at is not None:  # logged just after the answer: normally there by now
+        if attempted_at is not None:
             phases["to_attempt"].append((attempted_at.timestamp() - completed_at) * 1000)
             phases["attempt_to_arrival"].append((got.arrived_at - attempted_at.timestamp()) * 1000)
     return phases
