@@ -92,22 +92,26 @@ def delivery_attempt(*, delivery_id: str, now: datetime | None = None) -> str:
     signer = endpoint if endpoint is not None else user_secret(user_id=delivery.message.user_id)
     message = delivery.message
     answer = outbound.post(
-        delivery.url, body=message.body.encode(),
+        # An endpoint's deliveries follow its URL as the owner edits it.
+        endpoint.url if endpoint is not None else delivery.url, body=message.body.encode(),
         headers=signing.headers(secrets_=signing.secrets_in_force(signer, now=now), msg_id=message.id,
                                 body=message.body, now=now),
         timeout=settings.VIDEOGEN_WEBHOOK_TIMEOUT_SECONDS, allow_private=settings.VIDEOGEN_WEBHOOKS_ALLOW_PRIVATE,
         keep_bytes=KEEP_RESPONSE_BYTES,
     )
-    return _record(delivery, answer, number=made + 1, now=now)
+    return _record(delivery, answer, number=made + 1, attempted_at=now,
+                   now=now + timedelta(milliseconds=answer.duration_ms))
 
 
-def _record(delivery: WebhookDelivery, answer: outbound.Answer, *, number: int, now: datetime) -> str:
+def _record(delivery: WebhookDelivery, answer: outbound.Answer, *, number: int, attempted_at: datetime,
+            now: datetime) -> str:
+    """Log the attempt and decide what follows; ``now`` is when the answer came."""
     ok = answer.status is not None and 200 <= answer.status < 300
     error = answer.error or ("" if ok else f"HTTP {answer.status}")
     endpoint = delivery.endpoint
     with transaction.atomic():
         DeliveryAttempt.objects.create(
-            delivery=delivery, endpoint=endpoint, number=number, attempted_at=now, status_code=answer.status,
+            delivery=delivery, endpoint=endpoint, number=number, attempted_at=attempted_at, status_code=answer.status,
             duration_ms=answer.duration_ms, response_body=answer.body[:KEEP_RESPONSE_BYTES], error=error[:500],
             succeeded=ok,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -140,7 +140,7 @@ def message_redeliver(*, endpoint: WebhookEndpoint, message: WebhookMessage) -> 
 
 def attempts_prune(*, now: datetime | None = None) -> int:
     """Forget attempts (and finished events) older than 30 days."""
-    cutoff = (now or timezone.now()) - timezone.timedelta(days=ATTEMPTS_KEPT_DAYS)
+    cutoff = (now or timezone.now()) - timedelta(days=ATTEMPTS_KEPT_DAYS)
     removed, _ = DeliveryAttempt.objects.filter(attempted_at__lt=cutoff).delete()
     WebhookMessage.objects.filter(created_at__lt=cutoff).exclude(deliveries__state="pending").delete()
     return removed

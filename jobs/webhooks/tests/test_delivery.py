@@ -189,3 +189,14 @@ def test_attempts_older_than_30_days_are_pruned(owner, receiver, allow_private):
     DeliveryAttempt.objects.filter(delivery=old).update(attempted_at=timezone.now() - timedelta(days=31))
     assert services.attempts_prune() == 1
     assert list(DeliveryAttempt.objects.values_list("delivery_id", flat=True)) == [new.id]
+
+
+def test_pending_retries_follow_the_endpoints_new_url(owner, receiver, allow_private):
+    from videogen.embedded_redis import free_port
+
+    endpoint = endpoint_for(owner, f"http://127.0.0.1:{free_port()}/typo")
+    delivery = services.endpoint_send_test(endpoint=endpoint)
+    assert attempt_now(delivery) == "retrying"
+    services.endpoint_update(endpoint=endpoint, fields=services.EndpointFields(url=receiver.url))
+    assert attempt_now(delivery) == "succeeded"
+    assert receiver.wait_for(1)[0].verifies_with(endpoint.secret)
