@@ -66,6 +66,6 @@ class _PublicSite:
 def job_public_json(job) -> dict:
     """The API's JSON for ``job`` outside a request (same function GET uses)."""
     from jobs.selectors import job_for_display
-    from jobs.serializers import JobUrls, job_json
+    from jobs.presentation import JobUrls, job_json
 
     return job_json(job_for_display(job), urls=JobUrls(_PublicSite()))

@@ -12,8 +12,9 @@ from jobs.webhooks.serializers import (
     AttemptSerializer, DeliverySerializer, EndpointSerializer, EndpointWriteSerializer, RedeliverSerializer,
     attempt_json, delivery_json, endpoint_json, secret_json,
 )
-from videogen.api.fields import error_responses, validated
-from videogen.api.pagination import page_from_query
+from videogen.api.schema import error_responses
+from videogen.api.validation import validated
+from videogen.pagination import page_from_query
 
 TAGS = ["webhooks"]
 EndpointListSerializer = inline_serializer(

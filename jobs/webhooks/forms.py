@@ -6,7 +6,7 @@ from django import forms
 
 from jobs import events
 from videogen.outbound import MAX_URL_LENGTH
-from videogen.pages import ServiceErrorsMixin
+from videogen.form_errors import ServiceErrorsMixin
 
 
 class EndpointForm(ServiceErrorsMixin, forms.Form):

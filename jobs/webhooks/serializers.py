@@ -6,21 +6,22 @@ from rest_framework import serializers
 
 from jobs import events
 from jobs.webhooks.models import DeliveryAttempt, SigningSecret, WebhookDelivery, WebhookEndpoint
+from videogen.api.strict_fields import StrictCharField
 from videogen.outbound import MAX_URL_LENGTH
 
 
 class EndpointWriteSerializer(serializers.Serializer):
     """Types and presence only; the service checks the URL (SSRF) and the events."""
 
-    url = serializers.CharField(max_length=MAX_URL_LENGTH, trim_whitespace=False)
-    description = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    url = StrictCharField(max_length=MAX_URL_LENGTH, trim_whitespace=False)
+    description = StrictCharField(max_length=500, required=False, allow_blank=True)
     events = serializers.ListField(child=serializers.ChoiceField(choices=events.TYPES), required=False,
                                    allow_empty=False, max_length=len(events.TYPES) * 2)
     enabled = serializers.BooleanField(required=False)
 
 
 class RedeliverSerializer(serializers.Serializer):
-    eventId = serializers.CharField(max_length=64)
+    eventId = StrictCharField(max_length=64)
 
 
 def _iso(value):

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from jobs.views import page_number
+from videogen.pagination import page_number
 from jobs.webhooks import selectors, services
 from jobs.webhooks.forms import EndpointForm, RedeliverForm
 from videogen.errors import ApplicationError, InvalidInput, NotFound

@@ -1,6 +1,5 @@
 import pytest
 
-from jobs.tests.conftest import make_job  # noqa: F401  (fixture)
 from jobs.webhooks.tests.receiver import receiver  # noqa: F401  (fixture)
 
 

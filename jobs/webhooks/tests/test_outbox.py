@@ -9,16 +9,17 @@ from django.db import transaction
 
 from jobs import events, services
 from jobs.models import JobStatus
-from jobs.outputs import StoredResult
-from jobs.tasks import AttemptControl
+from jobs.generation.base import VideoFacts
+from jobs.results import VideoResult
+from jobs.services.running import AttemptControl
 from jobs.webhooks.delivery import user_secret
 from jobs.webhooks.models import WebhookDelivery, WebhookMessage
 from jobs.webhooks.tests.helpers import attempt_now, endpoint_for
 
 pytestmark = pytest.mark.django_db
 
-RESULT = StoredResult(video_path="videos/u/j/1/video.mp4", thumbnail_path="videos/u/j/1/poster.jpg", width=854,
-                      height=480, fps=24, frames=48, duration_seconds=2.0, size_bytes=1000, codec="h264")
+RESULT = VideoResult(video_path="videos/u/j/1/video.mp4", thumbnail_path="videos/u/j/1/poster.jpg",
+                     facts=VideoFacts(width=854, height=480, fps=24, frames=48, duration_seconds=2.0, size_bytes=1000))
 
 
 def run_to_completion(job) -> None:
@@ -131,7 +132,7 @@ def test_progress_is_announced_only_when_the_heartbeat_asks(owner, make_job, all
 
 def test_a_running_attempt_announces_progress_at_most_every_two_seconds(monkeypatch):
     clock = {"now": 1000.0}
-    monkeypatch.setattr("jobs.tasks.time.monotonic", lambda: clock["now"])
+    monkeypatch.setattr("jobs.services.running.time.monotonic", lambda: clock["now"])
     control = AttemptControl(job_id="j", attempt=1, interval=0.2)
     assert not control._should_announce(10)  # just started (job.started was the news)
     clock["now"] += events.PROGRESS_INTERVAL_SECONDS

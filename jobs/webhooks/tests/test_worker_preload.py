@@ -11,7 +11,7 @@ from jobs.worker import ForkingWorker
 
 def test_the_forking_worker_fills_the_url_resolver_before_it_forks(monkeypatch, clean_redis):
     monkeypatch.setattr(Worker, "work", lambda self, *args, **kwargs: True)
-    monkeypatch.setattr("jobs.worker.preload_cpu_engines", lambda names: None)
+    monkeypatch.setattr("jobs.worker.preload_engines", lambda names: None)
     clear_url_caches()
     assert not get_resolver()._populated
     worker = ForkingWorker([queueing.get_queue("cpu", redis=clean_redis)], connection=clean_redis)
