@@ -60,6 +60,10 @@ class Job(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
 
+    # The job's own webhook (Replicate-style), signed with its owner's default secret.
+    webhook_url = models.CharField(max_length=2000, blank=True, default="")
+    webhook_events = models.JSONField(default=list, blank=True)
+
     idempotency_key = models.CharField(max_length=255, null=True, blank=True)
     request_fingerprint = models.CharField(max_length=64, blank=True, default="")
 

@@ -113,12 +113,22 @@ def try_enqueue_attempt(*, job_id: str, attempt: int, queue: str, delay_seconds:
 
 def attempt_is_held(*, job_id: str, attempt: int, redis: Redis | None = None) -> bool:
     """Whether Redis still holds this attempt: waiting, scheduled or running."""
+    return rq_job_is_held(rq_job_id(job_id, attempt), redis=redis)
+
+
+def rq_job_is_held(rq_id: str, *, redis: Redis | None = None, scheduled_counts: bool = True) -> bool:
+    """Whether Redis still holds the RQ job with this id: waiting, scheduled or running.
+
+    ``scheduled_counts=False`` for a caller that knows the job is already due: RQ's
+    scheduler may not run for minutes (its lock outlives a killed worker)."""
     redis = redis or connection()
     try:
-        rq_job = RQJob.fetch(rq_job_id(job_id, attempt), connection=redis)
+        rq_job = RQJob.fetch(rq_id, connection=redis)
     except Exception:
         return False
     status = rq_job.get_status(refresh=False)
+    if status == RQStatus.SCHEDULED and not scheduled_counts:
+        return False
     if status in (RQStatus.QUEUED, RQStatus.SCHEDULED, RQStatus.DEFERRED):
         queue = get_queue(rq_job.origin, redis=redis)
         if status == RQStatus.QUEUED:

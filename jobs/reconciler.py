@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -28,6 +29,15 @@ logger = logging.getLogger("videogen.reconciler")
 LOCK_KEY = "videogen:reconciler:lock"
 BATCH = 500
 STALE_MESSAGE = "The worker running this job stopped responding (killed or lost)."
+
+# Repairs other apps add to every pass (the webhooks app's undelivered events),
+# registered at start-up so that jobs never imports them.
+_extra_repairs: list[Callable[[], None]] = []
+
+
+def register_repair(repair: Callable[[], None]) -> None:
+    if repair not in _extra_repairs:
+        _extra_repairs.append(repair)
 
 
 @dataclass
@@ -54,6 +64,11 @@ def reconcile_once(*, stale_after: float | None = None, grace: float | None = No
         _recover_stale(report, stale_after if stale_after is not None else settings.VIDEOGEN_STALE_AFTER_SECONDS)
         # A queued job younger than the grace may still be in its on-commit enqueue.
         _reenqueue_lost(report, timedelta(seconds=grace if grace is not None else settings.VIDEOGEN_ENQUEUE_GRACE_SECONDS))
+        for repair in _extra_repairs:
+            try:
+                repair()
+            except Exception:
+                logger.exception("reconcile repair failed", extra={"repair": getattr(repair, "__name__", "?")})
     finally:
         # Release only our own lock.
         redis.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0", 1, LOCK_KEY, token)

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "accounts",
     "projects",
     "jobs",
+    "jobs.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -108,7 +109,7 @@ EMBEDDED_REDIS_PORT = env_int("EMBEDDED_REDIS_PORT", 6380, minimum=1, maximum=65
 REDIS_URL = env_str("REDIS_URL") or f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0"
 if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(f"REDIS_URL must start with redis://, rediss:// or unix://, got {REDIS_URL!r}")
-RQ_QUEUE_NAMES = ("cpu", "gpu", "default")
+RQ_QUEUE_NAMES = ("cpu", "gpu", "default", "webhooks")
 RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600} for name in RQ_QUEUE_NAMES}
 RQ_SHOW_ADMIN_LINK = True
 RQ = {"COMMIT_MODE": "auto"}
@@ -182,6 +183,12 @@ VIDEOGEN_ENQUEUE_GRACE_SECONDS = env_float("VIDEOGEN_ENQUEUE_GRACE_SECONDS", 5.0
 VIDEOGEN_RECONCILE_INTERVAL_SECONDS = env_float("VIDEOGEN_RECONCILE_INTERVAL_SECONDS", 30.0, minimum=0.1)
 VIDEOGEN_RETRY_BASE_SECONDS = env_float("VIDEOGEN_RETRY_BASE_SECONDS", 5.0, minimum=0.0)
 VIDEOGEN_RETRY_MAX_SECONDS = env_float("VIDEOGEN_RETRY_MAX_SECONDS", 300.0, minimum=0.0)
+# Webhooks: http:// and private (loopback, LAN) destinations, for local development only.
+VIDEOGEN_WEBHOOKS_ALLOW_PRIVATE = env_bool("VIDEOGEN_WEBHOOKS_ALLOW_PRIVATE", False)
+# Seconds a receiver has to answer one delivery with a 2xx.
+VIDEOGEN_WEBHOOK_TIMEOUT_SECONDS = env_float("VIDEOGEN_WEBHOOK_TIMEOUT_SECONDS", 10.0, minimum=0.1)
+# The site's public address (https://videogen.example.com), for absolute links in webhook payloads.
+VIDEOGEN_PUBLIC_URL = env_str("VIDEOGEN_PUBLIC_URL", "")
 DIFFUSION_MODEL_DIR = env_str("DIFFUSION_MODEL_DIR", "")
 DIFFUSION_DEVICE = env_str("DIFFUSION_DEVICE", "") or None
 

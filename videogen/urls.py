@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.urls import api_urlpatterns as accounts_api
 from jobs.urls import api_urlpatterns as jobs_api
+from jobs.webhooks.urls import api_urlpatterns as webhooks_api
 from projects.urls import api_urlpatterns as projects_api
 from videogen import health_api
 
@@ -11,6 +12,7 @@ api_urlpatterns = [
     *accounts_api,
     *projects_api,
     *jobs_api,
+    *webhooks_api,
     path("health", health_api.HealthView.as_view(), name="api-health"),
     path("health/live", health_api.LiveView.as_view(), name="api-health-live"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -27,6 +29,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("projects.urls")),
     path("", include("jobs.urls")),
+    path("", include("jobs.webhooks.urls")),
 ]
 
 handler400 = "videogen.error_views.bad_request"

@@ -18,7 +18,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from jobs import stored_files, queueing
+from jobs import events, queueing, stored_files
+from jobs.events import event_record
 from jobs.generation.base import VideoFacts
 from jobs.models import Job, JobStatus
 from jobs.results import VideoResult
@@ -43,7 +44,10 @@ def job_start_attempt(
         status=JobStatus.PROCESSING, started_at=now, heartbeat_at=now, progress=0,
         used_provider=provider, used_model=model_name, run_after=None, updated_at=now,
     )
-    updated = _attempt(job_id, attempt, JobStatus.QUEUED).update(**changes)
+    with transaction.atomic():
+        updated = _attempt(job_id, attempt, JobStatus.QUEUED).update(**changes)
+        if updated:
+            event_record(job_id=job_id, type=events.STARTED)
     if not updated:
         return None
     event("attempt started", job_id, attempt=attempt)
@@ -54,14 +58,24 @@ def job_start_attempt(
     return job
 
 
-def job_heartbeat(*, job_id: str, attempt: int, progress: int) -> bool:
-    """Record progress and liveness; False means this attempt must stop."""
+def job_heartbeat(*, job_id: str, attempt: int, progress: int, announce: bool = False) -> bool:
+    """Record progress and liveness; False means this attempt must stop.
+
+    ``announce`` also records a job.progress event (the caller throttles it)."""
     now = timezone.now()
-    return bool(
-        _attempt(job_id, attempt, JobStatus.PROCESSING).update(
+
+    def write() -> bool:
+        return bool(_attempt(job_id, attempt, JobStatus.PROCESSING).update(
             progress=max(0, min(99, progress)), heartbeat_at=now, updated_at=now
-        )
-    )
+        ))
+
+    if not announce:
+        return write()  # the hot path: one statement, no transaction around it
+    with transaction.atomic():
+        alive = write()
+        if alive:
+            event_record(job_id=job_id, type=events.PROGRESS)
+    return alive
 
 
 def job_store_attempt_outputs(
@@ -85,10 +99,13 @@ def job_complete_attempt(
     Pass the job's ``user_id`` when known, to skip reading it back.
     """
     now = timezone.now()
-    updated = _attempt(job_id, attempt, JobStatus.PROCESSING).update(
-        status=JobStatus.COMPLETED, progress=100, completed_at=now, heartbeat_at=now, updated_at=now,
-        generation_time_ms=generation_time_ms, error_message="", error_detail="", **result.job_fields(),
-    )
+    with transaction.atomic():
+        updated = _attempt(job_id, attempt, JobStatus.PROCESSING).update(
+            status=JobStatus.COMPLETED, progress=100, completed_at=now, heartbeat_at=now, updated_at=now,
+            generation_time_ms=generation_time_ms, error_message="", error_detail="", **result.job_fields(),
+        )
+        if updated:
+            event_record(job_id=job_id, type=events.COMPLETED)
     if not updated:
         return False
     if user_id is None:
@@ -140,6 +157,7 @@ def job_fail_attempt(
         Job.objects.filter(pk=job_id).update(
             status=JobStatus.FAILED, error_message=message, error_detail=detail, completed_at=now, updated_at=now, run_after=None
         )
+        event_record(job_id=job_id, type=events.FAILED)
         remove_files_on_commit(job, keep_attempt=None)
     event("job failed", job_id, attempt=attempt, error=message)
     return JobStatus.FAILED

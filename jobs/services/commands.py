@@ -18,7 +18,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from jobs import stored_files, parameters, queueing
+from jobs import events, parameters, queueing, stored_files
+from jobs.events import event_record
 from jobs.catalog import ModelEntry, default_model_id, model_named
 from jobs.models import ACTIVE_STATUSES, Job, JobStatus
 from jobs.results import CLEARED_FIELDS
@@ -45,6 +46,8 @@ class JobRequest:
     metadata: dict | None = None
     max_retries: int = _D["max_retries"]
     params: dict[str, Any] = field(default_factory=dict)
+    webhook_url: str | None = None  # the job's own webhook (see _checked_webhook)
+    webhook_events: list[str] | None = None
 
     def resolved(self, model: ModelEntry) -> "JobRequest":
         """This request with every render parameter left out set to the model's default."""
@@ -69,7 +72,8 @@ class JobRequest:
                     columns[param.attr] = value
             elif value is not None:
                 extra[param.name] = value
-        return cls(**columns, params=extra)
+        return cls(**columns, params=extra, webhook_url=values.get("webhookUrl") or None,
+                   webhook_events=values.get("webhookEvents"))
 
     def values(self) -> dict[str, Any]:
         """Every parameter's value by API name."""
@@ -84,6 +88,8 @@ class JobRequest:
             "resolution": self.resolution, "quality": self.quality, "duration": self.duration,
             "metadata": self.metadata or {}, "maxRetries": self.max_retries, **self.params,
         }
+        if self.webhook_url:
+            body.update(webhookUrl=self.webhook_url, webhookEvents=self.webhook_events)
         return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -94,7 +100,30 @@ def _checked(request: JobRequest) -> tuple[JobRequest, ModelEntry]:
     model = model_named(request.model or default_model_id())
     request = request.resolved(model)
     parameters.check_request(request.values(), model)
+    _checked_webhook(request)
     return request, model
+
+
+# Events a job's own webhook gets when webhookEvents is not given.
+DEFAULT_JOB_WEBHOOK_EVENTS = [events.STARTED, events.COMPLETED, events.FAILED, events.CANCELLED]
+
+
+def _checked_webhook(request: JobRequest) -> None:
+    from videogen import outbound
+
+    if request.webhook_events is not None and not request.webhook_url:
+        raise InvalidInput.for_field("webhookEvents", "Only allowed together with webhookUrl.")
+    if not request.webhook_url:
+        return
+    try:
+        outbound.check_url(request.webhook_url, allow_private=settings.VIDEOGEN_WEBHOOKS_ALLOW_PRIVATE)
+    except outbound.UnsafeDestination as exc:
+        raise InvalidInput.for_field("webhookUrl", str(exc)) from None
+    wanted = request.webhook_events
+    if wanted is not None and (
+        not isinstance(wanted, list) or not wanted or any(name not in events.TYPES for name in wanted)
+    ):
+        raise InvalidInput.for_field("webhookEvents", f"Must be a non-empty list of: {', '.join(events.TYPES)}.")
 
 
 def _project_for(user: User, project_id: str | None, *, lock: bool = False) -> Project | None:
@@ -156,7 +185,8 @@ def job_create(*, user: User, request: JobRequest, idempotency_key: str | None =
             metadata=request.metadata or {}, params=dict(request.params), max_retries=request.max_retries,
             queue=model.queue,
             status=JobStatus.QUEUED, queued_at=timezone.now(), idempotency_key=idempotency_key or None,
-            request_fingerprint=fingerprint,
+            request_fingerprint=fingerprint, webhook_url=request.webhook_url or "",
+            webhook_events=sorted(set(request.webhook_events or DEFAULT_JOB_WEBHOOK_EVENTS)) if request.webhook_url else [],
         )
         if not idempotency_key:
             # Nothing unique to collide on: no savepoint (two round trips) needed.
@@ -194,6 +224,7 @@ def job_cancel(*, job: Job) -> Job:
         job.refresh_from_db()
         if not updated:
             raise InvalidInput(f"Job is already {job.status}; only queued or processing jobs can be cancelled.")
+        event_record(job_id=job.id, type=events.CANCELLED)
         job_id, attempt = job.id, job.attempt
         transaction.on_commit(lambda: queueing.forget_attempt(job_id=job_id, attempt=attempt))
     event("job cancelled", job)

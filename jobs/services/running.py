@@ -27,7 +27,7 @@ from jobs.catalog import ModelEntry, get_model
 from jobs.generation.base import RESOLUTIONS, PermanentEngineError, RenderSpec, RenderStopped
 from jobs.generation.registry import declaration_for, engine_for
 from jobs.models import Job
-from jobs import stored_files
+from jobs import events, stored_files
 from jobs.services import attempts
 
 logger = logging.getLogger("videogen.jobs")
@@ -63,6 +63,7 @@ class AttemptControl:
         self.interval = interval or settings.VIDEOGEN_HEARTBEAT_SECONDS
         self.fraction = 0.0
         self.lost = threading.Event()
+        self._announced = (0, time.monotonic())  # progress last announced as a job.progress event, and when
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{job_id}", daemon=True)
 
@@ -87,9 +88,11 @@ class AttemptControl:
     def _beat(self) -> None:
         try:
             while not self._done.wait(self.interval):
+                progress = int(self.fraction * 99)
+                announce = self._should_announce(progress)
                 try:
                     alive = attempts.job_heartbeat(
-                        job_id=self.job_id, attempt=self.attempt, progress=int(self.fraction * 99)
+                        job_id=self.job_id, attempt=self.attempt, progress=progress, announce=announce
                     )
                 except Exception:
                     logger.exception("heartbeat write failed", extra={"job_id": self.job_id})
@@ -97,8 +100,15 @@ class AttemptControl:
                 if not alive:
                     self.lost.set()
                     return
+                if announce:
+                    self._announced = (progress, time.monotonic())
         finally:
             connections.close_all()
+
+    def _should_announce(self, progress: int) -> bool:
+        """A job.progress event at most every PROGRESS_INTERVAL_SECONDS, and only for new progress."""
+        last_progress, last_at = self._announced
+        return progress != last_progress and time.monotonic() - last_at >= events.PROGRESS_INTERVAL_SECONDS
 
 
 def spec_for(job: Job, *, model: ModelEntry) -> RenderSpec:
