@@ -20,8 +20,9 @@ $(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
 
 ## The whole platform on one machine: embedded Redis (unless REDIS_URL is set),
 ## SQLite (unless DATABASE_URL is set), one worker, the reconciler, the web server.
+## DEBUG stays off unless set; missing secrets are generated into .secrets.local.json.
 run: $(VENV)/.installed-runtime
-	$(PY) manage.py runplatform --host $(HOST) --port $(PORT)
+	LOCAL_SECRETS=1 $(PY) manage.py runplatform --host $(HOST) --port $(PORT)
 
 ## The test suite; uses DATABASE_URL / REDIS_URL when set, embedded defaults otherwise.
 test: $(VENV)/.installed-dev

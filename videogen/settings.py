@@ -18,10 +18,14 @@ from videogen.secrets import secret_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless set: the debug page shows settings and the URL map to anyone.
+DEBUG = env_bool("DEBUG", False)
+# `make run` (and DEBUG on) keep generated secrets in an ignored local file; every other
+# start must be given its secrets.
+LOCAL_SECRETS = env_bool("LOCAL_SECRETS", DEBUG)
 LOCAL_SECRETS_FILE = BASE_DIR / ".secrets.local.json"
-SECRET_KEY = secret_from_env("SECRET_KEY", debug=DEBUG, local_file=LOCAL_SECRETS_FILE)
-JWT_SECRET_KEY = secret_from_env("JWT_SECRET_KEY", debug=DEBUG, local_file=LOCAL_SECRETS_FILE)
+SECRET_KEY = secret_from_env("SECRET_KEY", generate=LOCAL_SECRETS, local_file=LOCAL_SECRETS_FILE)
+JWT_SECRET_KEY = secret_from_env("JWT_SECRET_KEY", generate=LOCAL_SECRETS, local_file=LOCAL_SECRETS_FILE)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
