@@ -32,9 +32,10 @@ test: $(VENV)/.installed-dev
 migrate: $(VENV)/.installed-runtime
 	$(PY) manage.py migrate --noinput
 
+## The web tier as compose deploys it: nginx (buffers slow clients) in front of gunicorn.
 web: $(VENV)/.installed-runtime
 	$(PY) manage.py collectstatic --noinput -v0
-	$(VENV)/bin/gunicorn -c docker/gunicorn.conf.py --bind $(HOST):$(PORT)
+	$(PY) -m videogen.webtier --bind $(HOST):$(PORT)
 
 worker: $(VENV)/.installed-runtime
 	$(PY) manage.py worker --queues $${WORKER_QUEUES:-cpu,default}

@@ -25,5 +25,12 @@ def page_not_found(request, exception=None):
     return _respond(request, 404, "Not found", "There is nothing here. It may have been deleted.")
 
 
+def length_required(request, exception=None):
+    return _respond(
+        request, 411, "Length required",
+        "Send the request body with a Content-Length header (chunked transfer encoding is not accepted here).",
+    )
+
+
 def server_error(request):
     return _respond(request, 500, "Something went wrong", "An unexpected error happened. It has been logged.")

@@ -69,7 +69,7 @@ class MakeTarget:
         return self
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
-                timeout: float = 10) -> tuple[int, dict[str, str], bytes]:
+                timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             connection.request(method, path, body=body, headers=headers or {})
