@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.urls import api_urlpatterns as accounts_api
 from jobs.urls import api_urlpatterns as jobs_api
 from projects.urls import api_urlpatterns as projects_api
 from videogen import health
+from videogen.rq_dashboard import guarded_patterns as rq_dashboard_guards
 
 api_urlpatterns = [
     *accounts_api,
@@ -14,13 +15,15 @@ api_urlpatterns = [
     path("health", health.HealthView.as_view(), name="api-health"),
     path("health/live", health.LiveView.as_view(), name="api-health-live"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file (no inline script: CSP).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 admin.site.site_header = "videogen administration"
 admin.site.site_title = "videogen admin"
 
 urlpatterns = [
+    *rq_dashboard_guards("admin/rq/", "admin/django_rq/dashboard/"),
     path("admin/rq/", include("django_rq.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urlpatterns)),

@@ -148,6 +148,8 @@ def real_value(name: str, ids: list[str], route: Route, client: Client) -> str:
         candidates = [config.label for config in apps.get_app_configs()]
     elif name == "model_name":
         candidates = [model._meta.model_name for model in apps.get_models()]
+    elif f"<int:{name}>" in route.text():  # list indexes (the RQ dashboard's queues)
+        candidates = ["0", "1", "99"]
     else:
         candidates = admin_model_ids(route) or ids
     first = None
@@ -168,7 +170,9 @@ def admin_model_ids(route: Route) -> list[str]:
         model = apps.get_model(*found.groups()) if found else None
     except LookupError:
         return []
-    return [str(pk) for pk in model._default_manager.values_list("pk", flat=True)[:3]] if model else []
+    if model is None or not model._meta.managed:
+        return []
+    return [str(pk) for pk in model._default_manager.values_list("pk", flat=True)[:3]]
 
 
 def hostile_query(values: list[str]) -> str:
@@ -235,6 +239,33 @@ def test_no_hostile_request_gets_a_5xx(route, world, owner, staff):
     for who, client in clients_for(route.area, owner, staff).items():
         failures += [f"[{who}] {failure}" for failure in sweep(route, client, world)]
     assert not failures, "\n".join(failures[:20])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", [
+    "/admin/jobs/job/?status__exact=%00", "/admin/jobs/job/%00/change/",
+    "/admin/autocomplete/?app_label=jobs&model_name=job&field_name=project&term=%00",
+    "/admin/projects/project/?q=%00",
+])
+def test_a_nul_byte_in_an_admin_path_or_filter_is_a_400(staff, url):
+    client = Client(raise_request_exception=False)
+    client.force_login(staff)
+
+    assert client.get(url).status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path"), [("get", "/jobs"), ("get", "/projects/{project}"),
+                                              ("post", "/jobs/{job}/retry")])
+def test_a_malformed_hx_current_url_is_ignored_for_anonymous_visitors(world, owner, method, path):
+    project, job = owner.projects.first(), owner.jobs.first()
+    client = Client(raise_request_exception=False)
+
+    response = getattr(client, method)(path.format(project=project.pk, job=job.pk),
+                                       HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://[")
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith("/login?next=")
 
 
 def test_the_hostile_bodies_are_what_they_claim():
