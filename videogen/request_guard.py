@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote, urlsplit
 
-from videogen.error_views import bad_request, length_required
+from videogen.error_views import bad_request, length_required, page_not_found
 
 _CONTROL_IN_PATH = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_IN_QUERY = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # a search may hold a line break
@@ -33,7 +33,8 @@ class LengthRequiredMiddleware:
 
 
 class MalformedInputMiddleware:
-    """A path or query string with a control character (NUL and the like) answers 400;
+    """A path with a control character (NUL and the like) answers 404 (no route has one),
+    a query string with one 400;
     a Referer header that does not parse as a URL is dropped, as if not sent."""
 
     def __init__(self, get_response):
@@ -41,7 +42,9 @@ class MalformedInputMiddleware:
 
     def __call__(self, request):
         query = unquote(request.META.get("QUERY_STRING", ""), errors="replace")
-        if _CONTROL_IN_PATH.search(request.path) or _CONTROL_IN_QUERY.search(query):
+        if _CONTROL_IN_PATH.search(request.path):
+            return page_not_found(request)
+        if _CONTROL_IN_QUERY.search(query):
             return bad_request(request)
         referer = request.META.get("HTTP_REFERER")
         if referer is not None and not _parses(referer):

@@ -1,6 +1,6 @@
 """The RQ dashboard (django-rq, staff only) answers junk with 4xx, not 500.
 
-- A queue or connection that does not exist is a 404: django-rq indexes its lists with
+- A queue or connection that does not exist, and rq-scheduler's page, are a 404: django-rq indexes its lists with
   the number in the URL and lets the IndexError through. These routes come first and
   match only numbers past the end of those lists (the converter refuses the others, so
   django-rq's own routes take them).
@@ -55,7 +55,10 @@ _ROUTES = (
     "queues/<rq_unknown_queue:index>/", "queues/<rq_unknown_queue:index>/<path:rest>",
     "queues/confirm-action/<rq_unknown_queue:index>/", "queues/actions/<rq_unknown_queue:index>/",
     "workers/<rq_unknown_queue:index>/", "workers/<rq_unknown_queue:index>/<path:rest>",
-    "schedulers/<rq_unknown_queue:index>/", "cron-schedulers/<rq_unknown_connection:index>/<path:rest>",
+    "cron-schedulers/<rq_unknown_connection:index>/<path:rest>",
+    # The page of rq-scheduler's schedulers: that package is not used (RQ's own scheduler
+    # runs in the workers), and django-rq raises ImproperlyConfigured without it.
+    "schedulers/<int:index>/",
 )
 
 
