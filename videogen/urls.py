@@ -6,7 +6,7 @@ from accounts.urls import api_urlpatterns as accounts_api
 from jobs.urls import api_urlpatterns as jobs_api
 from projects.urls import api_urlpatterns as projects_api
 from videogen import health
-from videogen.rq_dashboard import guarded_patterns as rq_dashboard_guards
+from videogen.rq_dashboard import dashboard_patterns as rq_dashboard_patterns
 
 api_urlpatterns = [
     *accounts_api,
@@ -23,8 +23,7 @@ admin.site.site_header = "videogen administration"
 admin.site.site_title = "videogen admin"
 
 urlpatterns = [
-    *rq_dashboard_guards("admin/rq/", "admin/django_rq/dashboard/"),
-    path("admin/rq/", include("django_rq.urls")),
+    *rq_dashboard_patterns(),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urlpatterns)),
     path("", include("accounts.urls")),
