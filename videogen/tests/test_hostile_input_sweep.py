@@ -46,6 +46,8 @@ HOSTILE_HEADERS = {
     "HTTP_REFERER": "http://[",
     "HTTP_ORIGIN": "http://[",
 }
+# Routes whose contract includes a 503 (the platform health: no worker is up in a test).
+ANSWERS_503_BY_CONTRACT = {"api-health"}
 MORE_HOSTILE_HEADERS = {**HOSTILE_HEADERS, "HTTP_HX_CURRENT_URL": "\x00" + OVERLONG, "HTTP_HX_REQUEST": "\x00"}
 JUNK_BODIES = [
     ("application/json", b'{"prompt": "\\u0000", "name": "\\u0000", "email": "\\u0000", "password": 1, "status": []}'),
@@ -185,6 +187,8 @@ def sweep(route: Route, client: Client, ids: list[str]) -> list[str]:
 
     def check(method: str, path: str, **extra) -> None:
         response = getattr(client, method)(path, **extra)
+        if response.status_code == 503 and route.name in ANSWERS_503_BY_CONTRACT:
+            return
         if response.status_code >= 500:
             shown = {k: (v[:40] if isinstance(v, (str, bytes)) else v) for k, v in extra.items()}
             failures.append(f"{method.upper()} {path[:160]!r} {shown} -> {response.status_code}")
