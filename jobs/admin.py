@@ -11,15 +11,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html_join
 
-from jobs import parameters, services
+from jobs import file_responses, parameters, services
 from jobs.catalog import all_models, default_model_id
 from jobs.forms import contract_fields
 from jobs.models import PROMPT_MAX_LENGTH, Job
 from videogen.admin_access import StaffModelAdmin
-from videogen.errors import ApplicationError
+from videogen.errors import ApplicationError, NotFound
 from videogen.form_errors import ServiceErrorsMixin
 
 REQUEST_PARAMETERS = ("resolution", "quality", "duration", "maxRetries")
@@ -85,7 +86,8 @@ class JobAdmin(StaffModelAdmin):
             "created_at", "queued_at", "run_after", "started_at", "heartbeat_at", "completed_at", "updated_at",
         )}),
         ("Output", {"fields": (
-            "used_provider", "used_model", "generation_time_ms", "video_path", "thumbnail_path", "video_width",
+            "used_provider", "used_model", "generation_time_ms", "output_files", "video_path", "thumbnail_path",
+            "video_width",
             "video_height", "video_fps", "video_frames", "video_duration", "video_size_bytes", "video_codec",
         )}),
     )
@@ -123,6 +125,34 @@ class JobAdmin(StaffModelAdmin):
             self.message_user(request, f"{done} {succeeded} {noun}.", messages.SUCCESS)
 
     # --- one job ------------------------------------------------------------------
+
+    readonly_fields = ("output_files",)
+
+    def get_urls(self):
+        # Staff see any user's video here, and only here: the API and the pages serve a
+        # job's files to its owner alone (see SECURITY.md).
+        view = self.admin_site.admin_view
+        return [
+            path("<str:object_id>/video/", view(self.output_view), {"kind": "video"}, name="jobs_job_video"),
+            path("<str:object_id>/thumbnail/", view(self.output_view), {"kind": "thumbnail"},
+                 name="jobs_job_thumbnail"),
+            *super().get_urls(),
+        ]
+
+    def output_view(self, request, object_id: str, kind: str):
+        job = self.get_object(request, object_id)
+        if job is None or not self.has_view_permission(request, job):
+            raise Http404("No such job.")
+        try:
+            return file_responses.serve_stored_file(request, job.video_path if kind == "video" else job.thumbnail_path)
+        except NotFound as error:
+            raise Http404(error.message) from None
+
+    @admin.display(description="files")
+    def output_files(self, job: Job) -> str:
+        links = [(reverse(f"admin:jobs_job_{kind}", args=[job.pk]), kind)
+                 for kind, stored in (("video", job.video_path), ("thumbnail", job.thumbnail_path)) if stored]
+        return format_html_join(" · ", '<a href="{}">{}</a>', links) or "-"
 
     def has_change_permission(self, request, obj=None):
         # The list (and its actions) needs change permission; a saved job is

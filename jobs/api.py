@@ -108,7 +108,7 @@ class JobStatsView(APIView):
 class JobVideoView(APIView):
     @extend_schema(responses={(200, "video/mp4"): bytes, (206, "video/mp4"): bytes, **error_responses(401, 403, 404, 416)})
     def get(self, request, job_id: str):
-        job = selectors.get_job_for_user(user=request.user, job_id=job_id, allow_staff=True)
+        job = selectors.get_job_for_user(user=request.user, job_id=job_id)
         download = file_responses.download_name(job.id) if request.query_params.get("download") else None
         return file_responses.serve_stored_file(request, job.video_path if job.status == JobStatus.COMPLETED else "",
                                        download_name=download)
@@ -117,7 +117,7 @@ class JobVideoView(APIView):
 class JobThumbnailView(APIView):
     @extend_schema(responses={(200, "image/jpeg"): bytes, **error_responses(401, 403, 404)})
     def get(self, request, job_id: str):
-        job = selectors.get_job_for_user(user=request.user, job_id=job_id, allow_staff=True)
+        job = selectors.get_job_for_user(user=request.user, job_id=job_id)
         return file_responses.serve_stored_file(request, job.thumbnail_path if job.status == JobStatus.COMPLETED else "")
 
 

@@ -14,12 +14,16 @@ from videogen.pagination import page_count, pager
 JOBS_PER_PAGE = 12
 
 
-def get_job_for_user(*, user: User, job_id: str, allow_staff: bool = False) -> Job:
-    """The one way views load a job: 404 when missing, 403 when another user's."""
+def get_job_for_user(*, user: User, job_id: str) -> Job:
+    """The one way views load a job: 404 when missing, 403 when another user's.
+
+    Staff included: the API and the pages show a user only their own jobs (JSON, video,
+    thumbnail alike); staff see everyone's jobs, and their files, in the admin only.
+    """
     job = Job.objects.select_related("project").filter(pk=job_id).first() if valid_id(job_id) else None
     if job is None:
         raise NotFound("Job not found.")
-    if job.user_id != user.pk and not (allow_staff and user.is_staff):
+    if job.user_id != user.pk:
         raise Forbidden("You do not have access to this job.")
     return job
 

@@ -18,10 +18,14 @@ from videogen.secrets import secret_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless set: the debug page shows settings and the URL map to anyone.
+DEBUG = env_bool("DEBUG", False)
+# `make run` (and DEBUG on) keep generated secrets in an ignored local file; every other
+# start must be given its secrets.
+LOCAL_SECRETS = env_bool("LOCAL_SECRETS", DEBUG)
 LOCAL_SECRETS_FILE = BASE_DIR / ".secrets.local.json"
-SECRET_KEY = secret_from_env("SECRET_KEY", debug=DEBUG, local_file=LOCAL_SECRETS_FILE)
-JWT_SECRET_KEY = secret_from_env("JWT_SECRET_KEY", debug=DEBUG, local_file=LOCAL_SECRETS_FILE)
+SECRET_KEY = secret_from_env("SECRET_KEY", generate=LOCAL_SECRETS, local_file=LOCAL_SECRETS_FILE)
+JWT_SECRET_KEY = secret_from_env("JWT_SECRET_KEY", generate=LOCAL_SECRETS, local_file=LOCAL_SECRETS_FILE)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -38,6 +42,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from here: the docs work offline
     "django_htmx",
     "django_rq",
     "videogen",
@@ -50,6 +55,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "videogen.request_id.RequestIdMiddleware",
     "videogen.request_logging.RequestLogMiddleware",
+    "videogen.request_guard.LengthRequiredMiddleware",
+    "videogen.request_guard.MalformedInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -59,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "videogen.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -167,6 +175,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Request bodies larger than this answer 413.
@@ -270,7 +281,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "videogen.request_id.RequestIdFilter"}},
     "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "text": {
+            "()": "videogen.logging.TextFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
         "json": {"()": "videogen.logging.JsonFormatter"},
     },
     "handlers": {

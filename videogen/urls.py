@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.urls import api_urlpatterns as accounts_api
 from jobs.urls import api_urlpatterns as jobs_api
 from jobs.webhooks.urls import api_urlpatterns as webhooks_api
 from projects.urls import api_urlpatterns as projects_api
 from videogen import health_api
+from videogen.rq_dashboard import dashboard_patterns as rq_dashboard_patterns
 
 api_urlpatterns = [
     *accounts_api,
@@ -16,14 +17,15 @@ api_urlpatterns = [
     path("health", health_api.HealthView.as_view(), name="api-health"),
     path("health/live", health_api.LiveView.as_view(), name="api-health-live"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file (no inline script: CSP).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 admin.site.site_header = "videogen administration"
 admin.site.site_title = "videogen admin"
 
 urlpatterns = [
-    path("admin/rq/", include("django_rq.urls")),
+    *rq_dashboard_patterns(),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_urlpatterns)),
     path("", include("accounts.urls")),
