@@ -100,3 +100,6 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED_STATUSES
+
+
+from jobs.uploads.models import Upload  # noqa: E402,F401  (a model of this app, kept with its package)

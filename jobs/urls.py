@@ -1,6 +1,7 @@
 from django.urls import path
 
 from jobs import api, views
+from jobs.uploads.api import api_urlpatterns as uploads_api
 
 app_name = "jobs"
 
@@ -22,4 +23,5 @@ api_urlpatterns = [
     path("jobs/<str:job_id>/video", api.JobVideoView.as_view(), name="api-job-video"),
     path("jobs/<str:job_id>/thumbnail", api.JobThumbnailView.as_view(), name="api-job-thumbnail"),
     path("models", api.ModelCatalogView.as_view(), name="api-models"),
+    *uploads_api,
 ]
