@@ -8,8 +8,8 @@ so a cancelled job stops quickly whatever the engine.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -45,6 +45,8 @@ class RenderSpec:
     duration: int  # seconds
     quality: str  # one of QUALITIES
     seed: int
+    # A start image as an (h, w, 3) uint8 RGB array (image-to-video), or None.
+    image: Any = field(default=None, compare=False, repr=False)
 
     @property
     def frame_count(self) -> int:

@@ -24,6 +24,7 @@ from jobs.generation.base import (
     RenderStopped,
 )
 from jobs.generation.procedural_canvas import Canvases
+from jobs.generation.procedural_image import ImageComposer
 from jobs.generation.procedural_looks import Look, look_for, prompt_digest
 from jobs.generation.procedural_overlays import PARTICLE_KINDS, Caption, Particles
 from jobs.generation.procedural_scenery import paint_canvases
@@ -95,7 +96,7 @@ class ProceduralEngine:
 
     def render(self, spec: RenderSpec, sink: FrameSink, control: RenderControl) -> None:
         """Render every frame of ``spec`` into ``sink``; raise ``RenderStopped`` on stop."""
-        composer = FrameComposer(spec)
+        composer = FrameComposer(spec) if spec.image is None else ImageComposer(spec, spec.image)
         # Drawing straight into the encoder's frame saves a full-frame copy per frame.
         in_place = isinstance(sink, PlaneBufferSink)
         total = spec.frame_count
