@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from jobs import media, selectors, services
+from jobs import media, previews, selectors, services
 from jobs.catalog import all_models
 from jobs.models import JobStatus
 from jobs.serializers import JobCreateSerializer, JobSerializer, JobUrls, job_json
@@ -118,6 +118,15 @@ class JobThumbnailView(APIView):
     def get(self, request, job_id: str):
         job = selectors.get_job_for_user(user=request.user, job_id=job_id, allow_staff=True)
         return media.serve_stored_file(request, job.thumbnail_path if job.status == JobStatus.COMPLETED else "")
+
+
+class JobPreviewView(APIView):
+    @extend_schema(responses={(200, "image/jpeg"): bytes, **error_responses(401, 403, 404)})
+    def get(self, request, job_id: str):
+        job = selectors.get_job_for_user(user=request.user, job_id=job_id, allow_staff=True)
+        showing = job.status == JobStatus.PROCESSING and job.preview_at is not None
+        name = previews.preview_path(user_id=job.user_id, job_id=job.id, attempt=job.attempt) if showing else ""
+        return media.serve_stored_file(request, name)
 
 
 class ModelCatalogView(APIView):

@@ -9,7 +9,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from rest_framework import serializers
 
-from jobs import media
+from jobs import media, previews
 from jobs.models import PROMPT_MAX_LENGTH, Job, JobStatus
 
 
@@ -37,6 +37,9 @@ class JobCreateSerializer(serializers.Serializer):
 
 
 class JobResultSerializer(serializers.Serializer):
+    """A completed job's video; a processing job's block holds ``previewUrl`` only."""
+
+    previewUrl = serializers.CharField(required=False)
     videoUrl = serializers.CharField()
     thumbnailUrl = serializers.CharField(allow_null=True)
     downloadUrl = serializers.CharField()
@@ -133,8 +136,17 @@ class JobUrls:
         before, after = url.rsplit(self._MARK, 1)
         return before, after
 
+    @cached_property
+    def _preview_route(self) -> tuple[str, str]:
+        return self._split("api-job-preview")
+
     def result(self, job: Job) -> dict | None:
-        """The result block: final URLs, ready to use as they are (no query to append)."""
+        """The result block: final URLs, ready to use as they are (no query to append).
+        A processing job with a preview frame has ``{"previewUrl"}`` only."""
+        if job.status == JobStatus.PROCESSING and job.preview_at is not None:
+            before, after = self._preview_route if self.local else ("", "")
+            return {"previewUrl": previews.preview_url(job, video_url_before=before, video_url_after=after,
+                                                       local=self.local)}
         if job.status != JobStatus.COMPLETED or not job.video_path:
             return None
         if self.local:

@@ -16,7 +16,7 @@ import time
 from django.conf import settings
 from django.db import close_old_connections, connections
 
-from jobs import outputs, services
+from jobs import outputs, previews, services
 from jobs.catalog import get_model
 from jobs.generation.base import RESOLUTIONS, PermanentEngineError, RenderSpec, RenderStopped
 from jobs.generation.registry import engine_for
@@ -41,9 +41,11 @@ class AttemptControl:
     flag, so engines see a cancel within about half a second.
     """
 
-    def __init__(self, *, job_id: str, attempt: int, interval: float | None = None):
+    def __init__(self, *, job_id: str, attempt: int, interval: float | None = None, user_id: str = ""):
         self.job_id = job_id
         self.attempt = attempt
+        self.user_id = user_id
+        self.preview = previews.PreviewSlot()
         self.interval = interval or settings.VIDEOGEN_HEARTBEAT_SECONDS
         self.fraction = 0.0
         self.lost = threading.Event()
@@ -64,9 +66,24 @@ class AttemptControl:
     def should_stop(self) -> bool:
         return self.lost.is_set() or SHUTDOWN.is_set()
 
+    def preview_due(self) -> bool:
+        return bool(self.user_id) and self.preview.due()
+
+    def report_preview(self, rgb) -> None:
+        self.preview.offer(rgb)
+
     @property
     def shutting_down(self) -> bool:
         return SHUTDOWN.is_set() and not self.lost.is_set()
+
+    def _store_preview(self) -> None:
+        frame = self.preview.take()
+        if frame is None:
+            return
+        try:
+            previews.job_preview_store(job_id=self.job_id, user_id=self.user_id, attempt=self.attempt, rgb=frame)
+        except Exception:
+            logger.exception("preview write failed", extra={"job_id": self.job_id})
 
     def _beat(self) -> None:
         try:
@@ -81,6 +98,7 @@ class AttemptControl:
                 if not alive:
                     self.lost.set()
                     return
+                self._store_preview()
         finally:
             connections.close_all()
 
@@ -141,7 +159,7 @@ def _run(job_id: str, attempt: int) -> str:
         logger.info("attempt skipped: no longer current", extra={"job_id": job_id, "attempt": attempt})
         return "skipped"
 
-    control = AttemptControl(job_id=job_id, attempt=attempt).start()
+    control = AttemptControl(job_id=job_id, attempt=attempt, user_id=job.user_id).start()
     workdir = tempfile.mkdtemp(prefix=f"videogen-{job_id}-{attempt}-")
     try:
         return _render_and_store(job, attempt, model, control, workdir)
@@ -153,6 +171,10 @@ def _run(job_id: str, attempt: int) -> str:
     finally:
         control.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+        try:
+            previews.job_preview_clear(job_id=job_id, user_id=job.user_id, attempt=attempt)
+        except Exception:
+            logger.exception("could not remove the preview", extra={"job_id": job_id})
 
 
 def _render_and_store(job: Job, attempt: int, model, control: AttemptControl, workdir: str) -> str:

@@ -22,6 +22,7 @@ api_urlpatterns = [
     path("jobs/<str:job_id>/retry", api.JobRetryView.as_view(), name="api-job-retry"),
     path("jobs/<str:job_id>/video", api.JobVideoView.as_view(), name="api-job-video"),
     path("jobs/<str:job_id>/thumbnail", api.JobThumbnailView.as_view(), name="api-job-thumbnail"),
+    path("jobs/<str:job_id>/preview", api.JobPreviewView.as_view(), name="api-job-preview"),
     path("models", api.ModelCatalogView.as_view(), name="api-models"),
     *uploads_api,
 ]

@@ -85,12 +85,22 @@ class RenderControl(Protocol):
     def should_stop(self) -> bool:
         """True once the render must end; the engine then raises RenderStopped."""
 
+    # Optional: ``preview_due() -> bool`` (cheap; True when a preview frame is wanted now)
+    # and ``report_preview(rgb)`` (a small (h, w, 3) uint8 picture of the render so far).
+    # Engines ask through ``preview_wanted``, so controls without them get no previews.
+
 
 class Engine(Protocol):
     provider: str  # shown to users as usedProvider, e.g. "procedural" or "diffusers"
 
     def render(self, spec: RenderSpec, sink: FrameSink, control: RenderControl) -> None:
         """Render every frame of ``spec`` into ``sink``; raise RenderStopped on stop."""
+
+
+def preview_wanted(control: RenderControl) -> bool:
+    """Whether ``control`` wants a preview frame now (engines then call ``report_preview``)."""
+    due = getattr(control, "preview_due", None)
+    return bool(due is not None and due())
 
 
 class NullControl:

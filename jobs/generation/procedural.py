@@ -22,11 +22,13 @@ from jobs.generation.base import (
     RenderControl,
     RenderSpec,
     RenderStopped,
+    preview_wanted,
 )
 from jobs.generation.procedural_canvas import Canvases
 from jobs.generation.procedural_image import ImageComposer
 from jobs.generation.procedural_looks import Look, look_for, prompt_digest
 from jobs.generation.procedural_overlays import PARTICLE_KINDS, Caption, Particles
+from jobs.generation.preview_frames import yuv420_preview
 from jobs.generation.procedural_scenery import paint_canvases
 
 PROVIDER = "procedural"
@@ -103,9 +105,11 @@ class ProceduralEngine:
         for frame in range(total):
             if control.should_stop():
                 raise RenderStopped(f"stopped at frame {frame} of {total}")
+            planes = composer.compose(frame, sink.next_yuv420_buffers() if in_place else None)
+            if preview_wanted(control):
+                control.report_preview(yuv420_preview(*planes))
             if in_place:
-                composer.compose(frame, sink.next_yuv420_buffers())
                 sink.commit_yuv420()
             else:
-                sink.write_yuv420(*composer.compose(frame))
+                sink.write_yuv420(*planes)
             control.report_progress((frame + 1) / total)

@@ -14,7 +14,7 @@ register = template.Library()
 
 @register.filter
 def job_result(job: Job) -> dict | None:
-    """The job's result URLs and facts (None until it has completed)."""
+    """The job's result URLs and facts once completed; ``{previewUrl}`` while a preview shows; else None."""
     return result_for(job)
 
 
