@@ -47,6 +47,10 @@ class RenderSpec:
     seed: int
     # A start image as an (h, w, 3) uint8 RGB array (image-to-video), or None.
     image: Any = field(default=None, compare=False, repr=False)
+    # Diffusion parameters; None: the model's own default.
+    negative_prompt: str | None = None
+    steps: int | None = None
+    guidance_scale: float | None = None
 
     @property
     def frame_count(self) -> int:
