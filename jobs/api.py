@@ -32,6 +32,23 @@ def _one(request, job) -> Response:
     return Response(job_json(job, urls=JobUrls(request)))
 
 
+def create_job_response(request, body) -> Response:
+    """Validate a job create body, create the job (honouring Idempotency-Key) and answer it."""
+    data = validated(JobCreateSerializer, body)
+    job, created = services.job_create(
+        user=request.user,
+        request=services.JobRequest(
+            prompt=data["prompt"], project_id=data.get("projectId") or None, model=data.get("model") or None,
+            resolution=data["resolution"], quality=data["quality"], duration=data["duration"],
+            metadata=data.get("metadata") or {}, max_retries=data["maxRetries"],
+        ),
+        idempotency_key=request.headers.get("Idempotency-Key"),
+    )
+    response = _one(request, job)
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return response
+
+
 class JobCollectionView(APIView):
     @extend_schema(
         operation_id="jobs_list",
@@ -58,19 +75,7 @@ class JobCollectionView(APIView):
         responses={201: JobSerializer, 200: JobSerializer, **error_responses(400, 401, 403, 409, 413, 429)},
     )
     def post(self, request):
-        data = validated(JobCreateSerializer, request.data)
-        job, created = services.job_create(
-            user=request.user,
-            request=services.JobRequest(
-                prompt=data["prompt"], project_id=data.get("projectId") or None, model=data.get("model") or None,
-                resolution=data["resolution"], quality=data["quality"], duration=data["duration"],
-                metadata=data.get("metadata") or {}, max_retries=data["maxRetries"],
-            ),
-            idempotency_key=request.headers.get("Idempotency-Key"),
-        )
-        response = _one(request, job)
-        response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return response
+        return create_job_response(request, request.data)
 
 
 class JobDetailView(APIView):

@@ -104,4 +104,5 @@ class Job(models.Model):
         return self.status in FINISHED_STATUSES
 
 
-from jobs.uploads.models import Upload  # noqa: E402,F401  (a model of this app, kept with its package)
+from jobs.presets.models import Preset  # noqa: E402,F401  (models of this app, kept with their packages)
+from jobs.uploads.models import Upload  # noqa: E402,F401

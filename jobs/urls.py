@@ -1,6 +1,8 @@
 from django.urls import path
 
 from jobs import api, views
+from jobs.presets import views as preset_views
+from jobs.presets.api import api_urlpatterns as presets_api
 from jobs.uploads.api import api_urlpatterns as uploads_api
 
 app_name = "jobs"
@@ -12,6 +14,9 @@ urlpatterns = [
     path("jobs/<str:job_id>/cancel", views.job_cancel, name="cancel"),
     path("jobs/<str:job_id>/retry", views.job_retry, name="retry"),
     path("jobs/<str:job_id>/delete", views.job_delete, name="delete"),
+    path("jobs/<str:job_id>/preset", preset_views.preset_save_from_job, name="preset-save"),
+    path("presets", preset_views.preset_list, name="presets"),
+    path("presets/<str:preset_id>/delete", preset_views.preset_delete, name="preset-delete"),
 ]
 
 api_urlpatterns = [
@@ -25,4 +30,5 @@ api_urlpatterns = [
     path("jobs/<str:job_id>/preview", api.JobPreviewView.as_view(), name="api-job-preview"),
     path("models", api.ModelCatalogView.as_view(), name="api-models"),
     *uploads_api,
+    *presets_api,
 ]

@@ -19,6 +19,8 @@ from jobs import selectors, services
 from jobs.catalog import all_models
 from jobs.forms import JobCreateForm, JobFilterForm
 from jobs.models import Job
+from jobs.presets.forms import PresetNameForm
+from jobs.presets.prefill import prefill_for
 from jobs.serializers import result_for
 from projects.models import Project
 from projects.selectors import project_list
@@ -94,7 +96,8 @@ def job_list(request: HttpRequest) -> HttpResponse:
 def job_create(request: HttpRequest) -> HttpResponse:
     projects = own_projects(request.user)
     preselected = request.GET.get("project", "")
-    initial = {"project": preselected} if any(p.id == preselected for p in projects) else {}
+    prefill = prefill_for(user=request.user, query=request.GET)
+    initial = {**prefill.initial, **({"project": preselected} if any(p.id == preselected for p in projects) else {})}
     form = JobCreateForm(request.POST or None, initial=initial, projects=projects, models=all_models())
     status = 200
     if request.method == "POST":
@@ -108,7 +111,7 @@ def job_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"Job queued: “{job.prompt[:60]}”.")
                 return redirect("jobs:list")
-    context = {"form": form, "models": all_models(), "projects": projects}
+    context = {"form": form, "models": all_models(), "projects": projects, "prefill": prefill}
     return render(request, "jobs/create.html", context, status=status)
 
 
@@ -123,7 +126,8 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
 
 
 def detail_context(request: HttpRequest, job: Job) -> dict:
-    return {"job": job, "result": result_for(job), "next_url": reverse("jobs:detail", args=[job.id])}
+    return {"job": job, "result": result_for(job), "next_url": reverse("jobs:detail", args=[job.id]),
+            "preset_form": PresetNameForm()}
 
 
 def after_action(request: HttpRequest, job: Job) -> HttpResponse:
