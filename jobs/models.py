@@ -37,6 +37,9 @@ class Job(models.Model):
     quality = models.CharField(max_length=8)
     duration = models.PositiveSmallIntegerField()
     metadata = models.JSONField(default=dict, blank=True)
+    # The start image of an image-to-video job: an upload cannot go while a job uses it
+    # (RESTRICT still lets an account's deletion take both).
+    image = models.ForeignKey("jobs.Upload", on_delete=models.RESTRICT, null=True, blank=True, related_name="jobs")
     queue = models.CharField(max_length=32, default="cpu")
 
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)

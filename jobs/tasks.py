@@ -112,8 +112,15 @@ def spec_for(job: Job, *, fps: int) -> RenderSpec:
         seed = seed_from_prompt(job.prompt)
     return RenderSpec(
         prompt=job.prompt, width=width, height=height, fps=fps, duration=job.duration,
-        quality=job.quality, seed=seed,
+        quality=job.quality, seed=seed, image=_start_image(job),
     )
+
+
+def _start_image(job: Job):
+    """The job's start image as RGB, or None for a text-only job."""
+    from jobs.uploads.jobs import start_image
+
+    return start_image(job.image) if job.image_id is not None else None
 
 
 def readable_error(exc: BaseException) -> str:

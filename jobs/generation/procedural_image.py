@@ -142,7 +142,9 @@ class ImageComposer:
         w = self.width
         for plane, source, scale in zip(planes, self.planes, (1, 2, 2)):
             size = (w // scale, (row1 - row0) // scale)
-            box = (x0 / scale, top / scale, x1 / scale, bottom / scale)
+            # Clamped: a half-size chroma source of an odd-sized image is half a pixel short.
+            sw, sh = source.size
+            box = (min(x0 / scale, sw), min(top / scale, sh), min(x1 / scale, sw), min(bottom / scale, sh))
             plane[row0 // scale : row1 // scale] = np.asarray(source.resize(size, Image.Resampling.BILINEAR, box=box))
 
     def compose(self, frame: int, planes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,

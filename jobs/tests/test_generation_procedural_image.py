@@ -113,3 +113,13 @@ def test_any_accepted_image_shape_renders(size):
     frames = render(spec_with(image, width=256, height=144, fps=4))
 
     assert len(frames) == 4
+
+
+@pytest.mark.parametrize("size", [(640, 360), (641, 361), (333, 777)])
+def test_odd_and_even_image_sizes_render_at_odd_half_widths(size):
+    # 854 wide: the chroma planes are 427 wide; the image's cover scale makes odd sources.
+    image = np.full((size[1], size[0], 3), 90, np.uint8)
+
+    frames = render(spec_with(image, width=854, height=480, fps=6))
+
+    assert len(frames) == 6

@@ -8,6 +8,7 @@ from accounts.models import User
 from jobs.uploads import storage
 from jobs.uploads.images import decode_image
 from jobs.uploads.models import Upload
+from videogen.errors import Conflict
 from videogen.ids import new_id
 
 
@@ -31,7 +32,13 @@ def upload_create(*, user: User, data: bytes) -> Upload:
 
 
 def upload_delete(*, upload: Upload) -> None:
+    """Delete an upload and its file; refused while a job starts from it (a retry would
+    need it): delete those jobs first."""
     path = upload.path
     with transaction.atomic():
+        used_by = upload.jobs.count()
+        if used_by:
+            message = f"This image is the start of {used_by} job{'s' if used_by > 1 else ''}; delete them first."
+            raise Conflict(message, details={"file": [message]})
         upload.delete()
         transaction.on_commit(lambda: storage.delete_quietly(path))
