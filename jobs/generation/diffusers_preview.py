@@ -9,7 +9,7 @@ problem, so it fits any checkpoint of these families (tiny random test models in
 Each family keeps its latents differently during the steps (diffusers' decode paths):
 Wan ``[B, C, F, h, w]`` normalised by the VAE's mean and std; LTX packed as
 ``[B, tokens, C]`` and normalised; CogVideoX ``[B, F, C, h, w]`` scaled by the VAE's
-scaling factor. ``raw_latents`` undoes each, giving the VAE's own ``[C, F, h, w]``.
+scaling factor. ``middle_latent_frame`` undoes each for the middle frame only.
 """
 
 from __future__ import annotations
@@ -33,8 +33,7 @@ class LatentPreviewer:
         """The middle latent frame as an (h, w, 3) uint8 picture, upscaled towards the video's size."""
         from PIL import Image
 
-        raw = raw_latents(pipe, self.kind, latents, num_frames=num_frames, height=height, width=width)
-        frame = raw[:, raw.shape[1] // 2]  # (C, h, w)
+        frame = middle_latent_frame(pipe, self.kind, latents, num_frames=num_frames, height=height, width=width)
         channels, h, w = frame.shape
         pixels = np.concatenate([frame.reshape(channels, -1).T, np.ones((h * w, 1), np.float32)], axis=1)
         rgb = np.clip(pixels @ self.weights, 0.0, 1.0).reshape(h, w, 3)
@@ -43,30 +42,33 @@ class LatentPreviewer:
         return np.asarray(image.resize((w * scale, h * scale), Image.Resampling.BILINEAR))
 
 
-def raw_latents(pipe: Any, kind: str, latents: Any, *, num_frames: int, height: int, width: int) -> np.ndarray:
-    """The first video's latents as the VAE sees them: float32 ``(C, F, h, w)``."""
+def middle_latent_frame(pipe: Any, kind: str, latents: Any, *, num_frames: int, height: int, width: int,
+                        ) -> np.ndarray:
+    """The first video's middle latent frame as the VAE sees it: float32 ``(C, h, w)``.
+    Only that frame is converted and copied off the device."""
     import torch
 
     with torch.no_grad():
-        x = latents[:1].detach().float()
         vae = pipe.vae
-        if kind == "wan":
+        if kind == "wan":  # [B, C, F, h, w], normalised
+            x = latents[0, :, latents.shape[2] // 2].float()
             config = vae.config
-            mean = torch.tensor(config.latents_mean, dtype=torch.float32).view(1, -1, 1, 1, 1).to(x.device)
-            std = torch.tensor(config.latents_std, dtype=torch.float32).view(1, -1, 1, 1, 1).to(x.device)
+            mean = torch.tensor(config.latents_mean, dtype=torch.float32, device=x.device).view(-1, 1, 1)
+            std = torch.tensor(config.latents_std, dtype=torch.float32, device=x.device).view(-1, 1, 1)
             x = x * std + mean
-        elif kind == "ltx":
+        elif kind == "ltx":  # [B, tokens, C], packed and normalised
             frames = (num_frames - 1) // pipe.vae_temporal_compression_ratio + 1
-            x = pipe._unpack_latents(x, frames, height // pipe.vae_spatial_compression_ratio,
+            x = pipe._unpack_latents(latents[:1].float(), frames, height // pipe.vae_spatial_compression_ratio,
                                      width // pipe.vae_spatial_compression_ratio,
                                      pipe.transformer_spatial_patch_size, pipe.transformer_temporal_patch_size)
+            x = x[:, :, x.shape[2] // 2 : x.shape[2] // 2 + 1]
             x = pipe._denormalize_latents(x, vae.latents_mean.float(), vae.latents_std.float(),
-                                          vae.config.scaling_factor)
-        elif kind == "cogvideox":
-            x = x.permute(0, 2, 1, 3, 4) / vae.config.scaling_factor
+                                          vae.config.scaling_factor)[0, :, 0]
+        elif kind == "cogvideox":  # [B, F, C, h, w], scaled
+            x = latents[0, latents.shape[1] // 2].float() / vae.config.scaling_factor
         else:
             raise ValueError(f"no latent layout known for '{kind}'")
-        return x[0].cpu().numpy().astype(np.float32)
+        return x.cpu().numpy().astype(np.float32)
 
 
 def _fit(pipe: Any, kind: str) -> np.ndarray:
