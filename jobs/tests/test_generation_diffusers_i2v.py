@@ -222,3 +222,22 @@ def test_every_diffusion_model_in_the_default_catalog_builds_its_engine():
     assert wan.negative_prompt.startswith("Bright tones, overexposed")
     assert engines["cogvideox-2b"].dtype == "float16" and engines["cogvideox-2b"].num_frames == 49
     assert engines["wan2.1-i2v-14b-480p"].dtype["image_encoder"] == "float32"
+
+
+def test_the_latent_preview_map_predicts_colours_it_was_not_fitted_on(tiny_wan):
+    """Even a random VAE's latents carry colour linearly enough for the map to beat a
+    flat guess on held-out colours (real VAEs do much better)."""
+    import torch
+    from diffusers import WanPipeline
+
+    from jobs.generation.diffusers_preview import LatentPreviewer
+
+    pipe = WanPipeline.from_pretrained(tiny_wan)
+    previewer = LatentPreviewer(pipe, "wan")
+    colours = np.random.default_rng(0).uniform(0, 1, (20, 3)).astype(np.float32)
+    images = torch.from_numpy(colours * 2 - 1)[:, :, None, None, None].expand(-1, -1, 1, 32, 32)
+    with torch.no_grad():
+        latents = pipe.vae.encode(images).latent_dist.mode().float().mean(dim=(2, 3, 4)).numpy()
+    predicted = np.concatenate([latents, np.ones((20, 1), np.float32)], axis=1) @ previewer.weights
+
+    assert np.abs(predicted - colours).mean() < 0.8 * np.abs(colours - colours.mean(axis=0)).mean()
