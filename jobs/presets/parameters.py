@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from jobs.models import Job
+from jobs.services import _metadata_problem as json_problem  # what PostgreSQL's jsonb refuses
 from jobs.serializers import JobCreateSerializer
 from videogen.errors import InvalidInput
 
@@ -17,6 +18,9 @@ def clean_parameters(parameters) -> dict:
     InvalidInput naming ``parameters`` (and the key) otherwise."""
     if not isinstance(parameters, dict):
         raise InvalidInput.for_field(FIELD, "Must be a JSON object of job parameters.")
+    problem = json_problem(parameters)
+    if problem:
+        raise InvalidInput.for_field(FIELD, problem)
     unknown = sorted(set(parameters) - set(PRESET_KEYS))
     if unknown:
         raise InvalidInput.for_field(

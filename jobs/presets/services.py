@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import User
 from jobs.models import Job
 from jobs.presets.models import PRESET_NAME_MAX_LENGTH, Preset
-from jobs.presets.parameters import clean_parameters, job_parameters
+from jobs.presets.parameters import clean_parameters, job_parameters, json_problem
 from videogen.errors import Conflict, InvalidInput
 
 
@@ -17,8 +17,9 @@ def _clean_name(name) -> str:
     name = " ".join(name.split())
     if len(name) > PRESET_NAME_MAX_LENGTH:
         raise InvalidInput.for_field("name", f"Ensure this field has no more than {PRESET_NAME_MAX_LENGTH} characters.")
-    if "\x00" in name:
-        raise InvalidInput.for_field("name", "Null characters are not allowed.")
+    problem = json_problem(name)
+    if problem:
+        raise InvalidInput.for_field("name", problem)
     return name
 
 

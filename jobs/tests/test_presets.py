@@ -144,3 +144,27 @@ def test_another_users_job_or_preset_prefills_nothing(owner, other_client, make_
 
     assert "private prompt" not in page and 'data-testid="prefill-note"' not in page
     assert other_client.post(f"/jobs/{job.id}/preset", {"name": "x"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", URL, ["a", "list"]),
+        ("post", URL, {"name": 12, "parameters": {}}),
+        ("post", URL, {"name": "x", "parameters": {"prompt": "a\x00b"}}),
+        ("post", URL, '{"name": "\\ud800", "parameters": {}}'),
+        ("post", URL, '{"name": "x", "parameters": {"metadata": {"k": "\\ud800"}}}'),
+        ("get", f"{URL}/a%00b", None),
+        ("patch", f"{URL}/{'x' * 5000}", {"name": "y"}),
+        ("post", f"{URL}/nope/jobs", ["x"]),
+    ],
+)
+def test_junk_gets_a_4xx_never_a_500(owner_api, method, path, body):
+    if isinstance(body, str):  # raw JSON: lone surrogates cannot be encoded by the client
+        response = owner_api.generic(method.upper(), path, body, content_type="application/json")
+    elif body is None:
+        response = owner_api.get(path)
+    else:
+        response = getattr(owner_api, method)(path, body, format="json")
+
+    assert 400 <= response.status_code < 500, response.content
