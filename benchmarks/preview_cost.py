@@ -29,7 +29,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "videogen.settings")
 django.setup()
 
 from jobs.generation.base import NullControl, RenderSpec  # noqa: E402
-from jobs.generation.procedural import ProceduralEngine  # noqa: E402
+from jobs.generation.procedural.engine import ProceduralEngine  # noqa: E402
 from jobs.generation.render import render_video  # noqa: E402
 from jobs.previews import PreviewSlot, encode_preview  # noqa: E402
 
@@ -87,7 +87,7 @@ def latent_preview_ms(repeats: int = 20) -> float:
     import numpy as np
     import torch
 
-    from jobs.generation.diffusers_preview import LatentPreviewer
+    from jobs.generation.diffusers.preview import LatentPreviewer
 
     previewer = LatentPreviewer.__new__(LatentPreviewer)
     previewer.kind = "wan"

@@ -4,11 +4,13 @@ Kept free of Django imports so settings can build it. Diffusion entries point at
 ``<DIFFUSION_MODEL_DIR>/<folder>`` when DIFFUSION_MODEL_DIR is set, else at the
 Hugging Face hub id (resolved from the local HF cache only; nothing is downloaded
 at job time).
+
+An entry's parameters (which ones, their ranges) come from its engine's declaration
+and ``jobs.parameters``; an entry only narrows them (``resolutions``, ``max_duration``
+or ``params``). The queue defaults to the engine's.
 """
 
 from __future__ import annotations
-
-ALL_RESOLUTIONS = ["480p", "720p", "1080p", "4k"]
 
 # The negative prompts the models' authors use in their examples (diffusers' docs and the
 # model cards); a job's own negativePrompt replaces them.
@@ -27,14 +29,26 @@ def _source(model_dir: str, folder: str, hub_id: str) -> str:
     return f"{model_dir.rstrip('/')}/{folder}" if model_dir else hub_id
 
 
+def _with_params(models: dict[str, dict]) -> dict[str, dict]:
+    """Diffusion entries offer their engine options' steps, guidance scale and negative
+    prompt as the defaults of the jobs' ``steps``, ``guidanceScale`` and ``negativePrompt``."""
+    for entry in models.values():
+        options = entry.get("options", {})
+        if entry["engine"] == "diffusers":
+            entry["params"] = {
+                "steps": {"max": 100, "default": options["steps"]},
+                "guidanceScale": {"max": 20, "default": options["guidance_scale"]},
+                "negativePrompt": {"default": options.get("negative_prompt", "")},
+            }
+    return models
+
+
 def default_models(*, model_dir: str = "") -> dict[str, dict]:
-    return {
+    return _with_params({
         "videogen-procedural-1": {
             "label": "videogen procedural 1",
             "description": "Built-in CPU motion-graphics renderer driven by the prompt (not a neural network).",
             "engine": "procedural",
-            "queue": "cpu",
-            "resolutions": ALL_RESOLUTIONS,
             "max_duration": 60,
             "fps": 24,
         },
@@ -42,7 +56,6 @@ def default_models(*, model_dir: str = "") -> dict[str, dict]:
             "label": "Wan 2.1 T2V 1.3B",
             "description": "Wan 2.1 text-to-video diffusion model (GPU worker).",
             "engine": "diffusers",
-            "queue": "gpu",
             "resolutions": ["480p", "720p"],
             "max_duration": 5,
             "fps": 16,
@@ -83,7 +96,6 @@ def default_models(*, model_dir: str = "") -> dict[str, dict]:
             "label": "LTX-Video",
             "description": "Lightricks LTX-Video text-to-video diffusion model (GPU worker).",
             "engine": "diffusers",
-            "queue": "gpu",
             "resolutions": ["480p", "720p"],
             "max_duration": 6,
             "fps": 25,
@@ -126,7 +138,6 @@ def default_models(*, model_dir: str = "") -> dict[str, dict]:
             "label": "CogVideoX 2B",
             "description": "THUDM CogVideoX-2b text-to-video diffusion model (GPU worker).",
             "engine": "diffusers",
-            "queue": "gpu",
             "resolutions": ["480p", "720p"],
             "max_duration": 6,
             "fps": 8,
@@ -161,4 +172,4 @@ def default_models(*, model_dir: str = "") -> dict[str, dict]:
                 "vae_tiling": True,
             },
         },
-    }
+    })

@@ -1,23 +1,20 @@
 """Forms behind the jobs pages: the list filters and the create form.
 
-The create form checks only types and presence; the values (ranges, the model's
-limits, the project's owner) are checked by ``jobs.services.job_create``, whose
-errors are shown on the matching fields.
+The create form's fields come from the parameter contract (``jobs.parameters``); the
+model's limits and the project's owner are checked by ``jobs.services.job_create``,
+whose errors are shown on the matching fields.
 """
 
 from __future__ import annotations
 
 from django import forms
 
+from jobs import parameters
 from jobs.catalog import ModelEntry, default_model_id
-from jobs.generation.base import QUALITIES, RESOLUTIONS
 from jobs.models import PROMPT_MAX_LENGTH, JobStatus
-from jobs.services import MAX_DURATION, MAX_RETRIES_LIMIT, JobRequest
+from jobs.services import JobRequest
 from projects.models import Project
-from videogen.pages import ServiceErrorsMixin
-
-RESOLUTION_LABELS = {name: f"{name} ({width}×{height})" for name, (width, height) in RESOLUTIONS.items()}
-SEED_MAX = 2**63 - 1
+from videogen.form_errors import ServiceErrorsMixin
 
 
 def project_choices(projects: list[Project], *, empty_label: str) -> list[tuple[str, str]]:
@@ -48,67 +45,69 @@ class JobFilterForm(forms.Form):
         }
 
 
-class JobCreateForm(ServiceErrorsMixin, forms.Form):
-    service_fields = {
-        "prompt": "prompt",
-        "projectId": "project",
-        "model": "model",
-        "resolution": "resolution",
-        "quality": "quality",
-        "duration": "duration",
-        "maxRetries": "max_retries",
-        "metadata": "seed",
-    }
+def contract_fields(*names: str) -> dict[str, forms.Field]:
+    """Form fields for contract parameters (API names), keyed by their form names."""
+    return {parameters.get(name).attr: parameters.get(name).form_field() for name in names}
 
-    prompt = forms.CharField(
-        strip=False,
-        widget=forms.Textarea(
+
+class JobCreateForm(ServiceErrorsMixin, forms.Form):
+    """The page's create form. Its request fields are derived from the parameter contract
+    (``jobs.parameters``); ``project`` and ``model`` get their choices per request. Only
+    the chosen model's parameters are sent (the page shows only those); ``image_id`` is
+    the start image already uploaded (the drop zone), or the view uploads the ``image``
+    file the form sent without JavaScript."""
+
+    service_fields = {
+        **{param.name: param.attr for param in parameters.PARAMETERS},
+        "projectId": "project",
+    }
+    REQUEST_PARAMETERS = ("prompt", "resolution", "quality", "duration", "maxRetries", "seed")
+    MODEL_PARAMETERS = ("imageId", "negativePrompt", "steps", "guidanceScale")
+
+    project = forms.ChoiceField(required=False, help_text=parameters.get("projectId").help)
+    model = forms.ChoiceField()
+    FIELD_ORDER = ("prompt", "project", "model", "resolution", "quality", "duration", "max_retries", "seed",
+                   "negative_prompt", "steps", "guidance_scale", "image_id")
+
+    def __init__(self, *args, projects: list[Project], models: list[ModelEntry], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(contract_fields(*self.REQUEST_PARAMETERS, *self.MODEL_PARAMETERS))
+        self.order_fields(self.FIELD_ORDER)
+        self.fields["prompt"].widget = forms.Textarea(
             attrs={
                 "rows": 5,
                 "maxlength": PROMPT_MAX_LENGTH,
                 "placeholder": "A paper boat drifting down a neon-lit canal at night, slow dolly shot",
                 "data-counter-max": PROMPT_MAX_LENGTH,
             }
-        ),
-        help_text=f"Describe the scene, the motion and the mood. Up to {PROMPT_MAX_LENGTH} characters.",
-    )
-    project = forms.ChoiceField(required=False, help_text="Keep related jobs together.")
-    model = forms.ChoiceField()
-    resolution = forms.ChoiceField(choices=list(RESOLUTION_LABELS.items()), initial="1080p")
-    quality = forms.ChoiceField(choices=[(q, q.capitalize()) for q in QUALITIES], initial="high")
-    duration = forms.IntegerField(
-        label="Duration (seconds)", initial=5,
-        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_DURATION, "step": 1, "inputmode": "numeric"}),
-        help_text=f"1 to {MAX_DURATION} seconds, within the model's limit.",
-    )
-    max_retries = forms.IntegerField(
-        label="Max retries", initial=3,
-        widget=forms.NumberInput(attrs={"min": 0, "max": MAX_RETRIES_LIMIT, "step": 1, "inputmode": "numeric"}),
-        help_text=f"Automatic retries after a failed attempt (0 to {MAX_RETRIES_LIMIT}).",
-    )
-    seed = forms.IntegerField(
-        required=False, label="Seed", min_value=0, max_value=SEED_MAX,
-        widget=forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric", "placeholder": "Random"}),
-        help_text="The same prompt and seed render the same video; empty picks one.",
-    )
-
-    def __init__(self, *args, projects: list[Project], models: list[ModelEntry], **kwargs):
-        super().__init__(*args, **kwargs)
+        )
+        self.fields["negative_prompt"].widget = forms.Textarea(
+            attrs={"rows": 2, "maxlength": parameters.NEGATIVE_PROMPT_MAX_LENGTH}
+        )
+        self.fields["seed"].widget.attrs["placeholder"] = "Random"
+        self.fields["image_id"].widget = forms.HiddenInput()
         self.models = models
         self.fields["project"].choices = project_choices(projects, empty_label="No project")
         self.fields["model"].choices = [(model.id, model_choice_label(model)) for model in models]
         self.fields["model"].initial = default_model_id()
 
-    def job_request(self) -> JobRequest:
+    def chosen_model(self) -> ModelEntry | None:
+        model_id = self.cleaned_data.get("model") if hasattr(self, "cleaned_data") else None
+        return next((model for model in self.models if model.id == model_id), None)
+
+    def job_request(self, *, image_id: str | None = None) -> JobRequest:
+        """The request: the form's values, and of the per-model ones only those the chosen
+        model takes (the others are hidden on the page). ``image_id`` overrides the form's."""
         data = self.cleaned_data
-        seed = data.get("seed")
-        return JobRequest(
-            prompt=data["prompt"],
-            project_id=data.get("project") or None,
-            model=data["model"],
-            resolution=data["resolution"],
-            quality=data["quality"],
-            duration=data["duration"],
-            metadata={"seed": seed} if seed is not None else None,
-            max_retries=data["max_retries"],
+        values = {name: data.get(parameters.get(name).attr) for name in self.REQUEST_PARAMETERS}
+        model = self.chosen_model()
+        accepted = model.params if model is not None else {}
+        for name in self.MODEL_PARAMETERS:
+            value = data.get(parameters.get(name).attr)
+            if name in accepted and value not in (None, ""):  # blank: the model's default
+                values[name] = value
+        if image_id:
+            values["imageId"] = image_id
+        return JobRequest.from_values(
+            {**values, "projectId": data.get("project") or None, "model": data["model"]}
         )

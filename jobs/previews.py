@@ -22,7 +22,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image
 
-from jobs import outputs
+from jobs import stored_files
 from jobs.generation.preview_frames import PREVIEW_MAX_SIDE
 from jobs.models import Job, JobStatus
 
@@ -32,7 +32,7 @@ PREVIEW_NAME = "preview.jpg"
 
 
 def preview_path(*, user_id: str, job_id: str, attempt: int) -> str:
-    return f"{outputs.attempt_folder(user_id=user_id, job_id=job_id, attempt=attempt)}/{PREVIEW_NAME}"
+    return f"{stored_files.attempt_folder(user_id=user_id, job_id=job_id, attempt=attempt)}/{PREVIEW_NAME}"
 
 
 class PreviewSlot:

@@ -19,12 +19,15 @@ from jobs import selectors, services
 from jobs.catalog import all_models
 from jobs.forms import JobCreateForm, JobFilterForm
 from jobs.models import Job
+from jobs.presentation import result_for
 from jobs.presets.forms import PresetNameForm
 from jobs.presets.prefill import prefill_for
-from jobs.serializers import result_for
+from jobs.uploads.selectors import find_upload_for_user
+from jobs.uploads.services import upload_create
 from projects.models import Project
 from projects.selectors import project_list
 from videogen.errors import ApplicationError, InvalidInput, TooManyRequests
+from videogen.pagination import page_number
 from videogen.pages import (
     access_errors_as_pages,
     current_page_path,
@@ -33,8 +36,6 @@ from videogen.pages import (
     safe_next_url,
 )
 
-JOBS_PER_PAGE = 12
-MAX_PAGE = 100_000
 PROJECT_CHOICES_LIMIT = 500
 DETAIL_TARGET = "job-detail"
 # Sent with every action's answer: the live job list (and the stats) refresh themselves.
@@ -45,32 +46,6 @@ def own_projects(user) -> list[Project]:
     """The user's projects for a select menu, newest first."""
     projects, _ = project_list(user=user, skip=0, take=PROJECT_CHOICES_LIMIT)
     return projects
-
-
-def page_number(request: HttpRequest) -> int:
-    """The ?page= number, forgiving: junk means 1, and it is capped before it reaches SQL."""
-    try:
-        return min(max(1, int(request.GET.get("page", "1"))), MAX_PAGE)
-    except ValueError:
-        return 1
-
-
-def paged_jobs(*, user, page: int, status: str | None = None, project_id: str | None = None) -> dict:
-    """One page of jobs plus what the list template needs to draw it and its pager."""
-    jobs, total = selectors.job_list(
-        user=user, status=status, project_id=project_id, skip=(page - 1) * JOBS_PER_PAGE, take=JOBS_PER_PAGE
-    )
-    pages = max(1, -(-total // JOBS_PER_PAGE))
-    if page > pages:  # e.g. the last job of the last page was just deleted
-        return paged_jobs(user=user, page=pages, status=status, project_id=project_id)
-    return {
-        "jobs": jobs,
-        "total": total,
-        "page": page,
-        "pages": pages,
-        "page_range": range(1, pages + 1),
-        "polling": any(job.is_active for job in jobs),
-    }
 
 
 @login_required_page
@@ -84,7 +59,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
         "filtered": any(form.filters().values()),
         "stats": selectors.job_stats(user=request.user),
         "next_url": current_page_path(request),
-        **paged_jobs(user=request.user, page=page_number(request), **form.filters()),
+        **selectors.job_page(user=request.user, page=page_number(request), **form.filters()),
     }
     return render_page_or_fragment(
         request, page="jobs/list.html", fragment="jobs/_job_list_update.html", context=context, status=status
@@ -99,20 +74,33 @@ def job_create(request: HttpRequest) -> HttpResponse:
     prefill = prefill_for(user=request.user, query=request.GET)
     initial = {**prefill.initial, **({"project": preselected} if any(p.id == preselected for p in projects) else {})}
     form = JobCreateForm(request.POST or None, initial=initial, projects=projects, models=all_models())
-    status = 200
+    status, image_errors, image_id = 200, [], None
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                job, _ = services.job_create(user=request.user, request=form.job_request())
+                # Without JavaScript the image comes with the form; it is uploaded first.
+                sent = request.FILES.get("image")
+                image_id = upload_create(user=request.user, data=sent.read()).id if sent else None
+                job, _ = services.job_create(user=request.user, request=form.job_request(image_id=image_id))
             except ApplicationError as error:
+                image_errors = error.details.get("file", [])
                 form.add_service_error(error)
                 status = 429 if isinstance(error, TooManyRequests) else 400
             else:
                 messages.success(request, f"Job queued: “{job.prompt[:60]}”.")
                 return redirect("jobs:list")
-    context = {"form": form, "models": all_models(), "projects": projects, "prefill": prefill}
+    context = {"form": form, "models": all_models(), "projects": projects, "prefill": prefill,
+               "image_errors": image_errors, **start_image_context(request, image_id or form["image_id"].value())}
     return render(request, "jobs/create.html", context, status=status)
+
+
+def start_image_context(request: HttpRequest, image_id: str | None) -> dict:
+    """The drop zone's image: the one the form carries (or just uploaded), when it is the user's."""
+    upload = find_upload_for_user(user=request.user, upload_id=image_id or "")
+    if upload is None:
+        return {"image_id": ""}
+    return {"image_id": upload.id, "image_url": reverse("api-upload-content", args=[upload.id])}
 
 
 @login_required_page

@@ -13,8 +13,8 @@ from jobs import selectors as job_selectors
 from jobs.api import create_job_response
 from jobs.presets import selectors, services
 from jobs.serializers import JobCreateSerializer, JobSerializer
-from videogen.api.fields import error_responses
-from videogen.api.pagination import page_from_query
+from videogen.api.schema import error_responses
+from videogen.pagination import page_from_query
 from videogen.errors import InvalidInput
 
 class PresetSerializer(serializers.Serializer):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from jobs.presets.models import PRESET_NAME_MAX_LENGTH
-from videogen.pages import ServiceErrorsMixin
+from videogen.form_errors import ServiceErrorsMixin
 
 
 class PresetNameForm(ServiceErrorsMixin, forms.Form):

@@ -2,44 +2,51 @@
 
 from __future__ import annotations
 
+from jobs import parameters
 from jobs.models import Job
-from jobs.services import _metadata_problem as json_problem  # what PostgreSQL's jsonb refuses
-from jobs.serializers import JobCreateSerializer
+from jobs.parameters import metadata_problem as json_problem  # what PostgreSQL's jsonb refuses
 from videogen.errors import InvalidInput
 
-# The job create body's keys a preset may hold (everything but the project: presets
+# The job request's parameters a preset may hold (everything but the project: presets
 # travel between projects).
-PRESET_KEYS = tuple(name for name in JobCreateSerializer().fields if name != "projectId")
+PRESET_KEYS = tuple(param.name for param in parameters.PARAMETERS if param.name != "projectId")
 FIELD = "parameters"
 
+__all__ = ["PRESET_KEYS", "clean_parameters", "job_parameters", "json_problem"]
 
-def clean_parameters(parameters) -> dict:
-    """The parameters as stored: a JSON object of job-create keys with valid types;
+
+def clean_parameters(values) -> dict:
+    """The parameters as stored: a JSON object of the contract's parameters with their
+    types and global bounds (the model's limits are checked when a job is made from it);
     InvalidInput naming ``parameters`` (and the key) otherwise."""
-    if not isinstance(parameters, dict):
+    if not isinstance(values, dict):
         raise InvalidInput.for_field(FIELD, "Must be a JSON object of job parameters.")
-    problem = json_problem(parameters)
+    problem = json_problem(values)
     if problem:
         raise InvalidInput.for_field(FIELD, problem)
-    unknown = sorted(set(parameters) - set(PRESET_KEYS))
+    unknown = sorted(set(values) - set(PRESET_KEYS))
     if unknown:
         raise InvalidInput.for_field(
             FIELD, f"Unknown job parameter '{unknown[0]}'. A preset holds: {', '.join(PRESET_KEYS)}."
         )
-    serializer = JobCreateSerializer(data=parameters, partial=True)
-    if not serializer.is_valid():
-        key, messages = next(iter(serializer.errors.items()))
-        raise InvalidInput(f"{FIELD}: {key}: {' '.join(str(m) for m in messages)}",
-                           details={FIELD: [f"{key}: {' '.join(str(m) for m in messages)}"]})
-    return {key: parameters[key] for key in PRESET_KEYS if key in parameters}
+    for name, value in values.items():
+        param = parameters.get(name)
+        try:
+            param.check_type(value)
+            param.check_value(value)
+        except InvalidInput as error:
+            message = f"{name}: {' '.join(error.details.get(name, [error.message]))}"
+            raise InvalidInput(f"{FIELD}: {message}", details={FIELD: [message]}) from None
+    return {key: values[key] for key in PRESET_KEYS if key in values}
 
 
 def job_parameters(job: Job) -> dict:
-    """A job's parameters in the job create body's shape (its seed included)."""
+    """A job's parameters by API name (its seed and start image included)."""
     values = {
         "prompt": job.prompt, "model": job.model, "resolution": job.resolution, "quality": job.quality,
         "duration": job.duration, "maxRetries": job.max_retries,
     }
     if job.metadata:
         values["metadata"] = job.metadata
+    values.update({key: value for key, value in (job.params or {}).items() if key in PRESET_KEYS})
     return values

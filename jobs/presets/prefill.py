@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from jobs import parameters
 from jobs import selectors as job_selectors
 from jobs.presets import selectors
 from jobs.presets.parameters import job_parameters
 from videogen.errors import Forbidden, NotFound
 
-# Job create body keys -> the create form's fields.
-FORM_FIELDS = {"prompt": "prompt", "model": "model", "resolution": "resolution", "quality": "quality",
-               "duration": "duration", "maxRetries": "max_retries"}
+# Parameters by API name -> the create form's fields.
+FORM_FIELDS = {param.name: param.attr for param in parameters.PARAMETERS if param.name not in ("projectId", "seed")}
 
 
 @dataclass(frozen=True)
@@ -24,14 +24,16 @@ class Prefill:
     from_job_id: str = ""
 
 
-def _seed_of(parameters: dict) -> int | None:
-    metadata = parameters.get("metadata")
-    seed = metadata.get("seed") if isinstance(metadata, dict) else None
+def _seed_of(values: dict) -> int | None:
+    seed = values.get("seed")
+    metadata = values.get("metadata")
+    if seed is None and isinstance(metadata, dict):
+        seed = metadata.get("seed")
     return seed if isinstance(seed, int) and not isinstance(seed, bool) else None
 
 
-def _initial(parameters: dict, *, seed: int | None) -> dict:
-    initial = {FORM_FIELDS[key]: value for key, value in parameters.items() if key in FORM_FIELDS}
+def _initial(values: dict, *, seed: int | None) -> dict:
+    initial = {FORM_FIELDS[key]: value for key, value in values.items() if key in FORM_FIELDS}
     if seed is not None:
         initial["seed"] = seed
     return initial
@@ -43,15 +45,15 @@ def prefill_for(*, user, query) -> Prefill:
     try:
         if query.get("preset"):
             preset = selectors.get_preset_for_user(user=user, preset_id=query["preset"])
-            parameters = preset.parameters
-            return Prefill(initial=_initial(parameters, seed=_seed_of(parameters)), source=f"preset “{preset.name}”")
+            values = preset.parameters
+            return Prefill(initial=_initial(values, seed=_seed_of(values)), source=f"preset “{preset.name}”")
         if query.get("from"):
             job = job_selectors.get_job_for_user(user=user, job_id=query["from"])
-            parameters = job_parameters(job)
-            original = _seed_of(parameters)
+            values = job_parameters(job)
+            original = _seed_of(values)
             keep = query.get("keep_seed") == "1"
             return Prefill(
-                initial=_initial(parameters, seed=original if keep else None), source="an earlier job",
+                initial=_initial(values, seed=original if keep else None), source="an earlier job",
                 kept_seed=original if keep else None, original_seed=original, from_job_id=job.id,
             )
     except (NotFound, Forbidden):

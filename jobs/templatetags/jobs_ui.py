@@ -7,7 +7,7 @@ import json
 from django import template
 
 from jobs.models import Job
-from jobs.serializers import result_for
+from jobs.presentation import result_for
 
 register = template.Library()
 
@@ -16,6 +16,12 @@ register = template.Library()
 def job_result(job: Job) -> dict | None:
     """The job's result URLs and facts once completed; ``{previewUrl}`` while a preview shows; else None."""
     return result_for(job)
+
+
+@register.filter
+def param_defaults_json(model) -> str:
+    """A model's accepted parameters and their defaults, as JSON for the create page's script."""
+    return json.dumps({name: limits.default for name, limits in model.params.items()})
 
 
 @register.filter

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from jobs.presets.services import preset_create
 from jobs.tests.image_files import gradient_png
@@ -11,13 +10,6 @@ from jobs.uploads.models import Upload
 from jobs.uploads.services import upload_create
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(staff) -> Client:
-    client = Client()
-    client.force_login(staff)
-    return client
 
 
 def test_staff_see_uploads_and_presets(owner, staff_client, media_root):

@@ -9,9 +9,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from jobs.generation import diffusers_pipelines
+from jobs.generation.diffusers import pipelines as diffusers_pipelines
 from jobs.generation.base import NullControl, PermanentEngineError, RenderSpec
-from jobs.generation.diffusers_engine import DiffusersEngine
+from jobs.generation.diffusers.engine import DiffusersEngine
 from jobs.tests.diffusion_fixtures import TINY_COGVIDEOX_SIZE, TINY_MAX_SEQUENCE_LENGTH
 from jobs.tests.test_generation_diffusers import CollectingSink
 
@@ -230,7 +230,7 @@ def test_the_latent_preview_map_predicts_colours_it_was_not_fitted_on(tiny_wan):
     import torch
     from diffusers import WanPipeline
 
-    from jobs.generation.diffusers_preview import LatentPreviewer
+    from jobs.generation.diffusers.preview import LatentPreviewer
 
     pipe = WanPipeline.from_pretrained(tiny_wan)
     previewer = LatentPreviewer(pipe, "wan")

@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 
 from jobs.generation.base import NullControl, RenderSpec
-from jobs.generation.procedural import ProceduralEngine
-from jobs.generation.procedural_image import MOVES, ImageComposer, rgb_to_yuv_planes
+from jobs.generation.procedural.engine import ProceduralEngine
+from jobs.generation.procedural.image import MOVES, ImageComposer, rgb_to_yuv_planes
 from jobs.tests.image_files import gradient_png
 from jobs.tests.test_generation_procedural import LendingSink, RecordingSink
 

@@ -12,7 +12,7 @@ from PIL import Image
 from jobs import previews
 from jobs.generation.base import NullControl, RenderSpec
 from jobs.generation.preview_frames import yuv420_preview
-from jobs.generation.procedural import ProceduralEngine
+from jobs.generation.procedural.engine import ProceduralEngine
 from jobs.models import JobStatus
 from jobs.tests.test_generation_procedural import RecordingSink
 

@@ -26,7 +26,7 @@ from videogen.errors import Conflict, InvalidInput
      ("ltx-video-i2v", "required"), ("cogvideox-5b-i2v", "required"), ("cogvideox-2b", "none")],
 )
 def test_each_model_says_whether_it_takes_a_start_image(model_id, support):
-    assert upload_jobs.image_input(get_model(model_id)) == support
+    assert get_model(model_id).image_input == support
 
 
 @pytest.mark.django_db

@@ -9,10 +9,10 @@ from rest_framework import parsers, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from jobs import media
+from jobs import file_responses
 from jobs.uploads import selectors, services
 from jobs.uploads.images import FIELD, MAX_BYTES
-from videogen.api.fields import error_responses
+from videogen.api.schema import error_responses
 from videogen.errors import InvalidInput
 
 # Multipart framing around the file: a body beyond this is refused before it is read.
@@ -72,7 +72,7 @@ class UploadContentView(APIView):
     @extend_schema(responses={(200, "image/*"): bytes, **error_responses(401, 404)})
     def get(self, request, upload_id: str):
         upload = selectors.get_upload_for_user(user=request.user, upload_id=upload_id)
-        return media.serve_stored_file(request, upload.path)
+        return file_responses.serve_stored_file(request, upload.path)
 
 
 api_urlpatterns = [

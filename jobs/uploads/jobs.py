@@ -7,6 +7,7 @@ import numpy as np
 
 from accounts.models import User
 from jobs.catalog import ModelEntry
+from jobs.generation.base import IMAGE_NONE, IMAGE_REQUIRED
 from jobs.uploads.images import as_rgb_array, decode_image
 from jobs.uploads.models import Upload
 from jobs.uploads.storage import read_image
@@ -14,27 +15,17 @@ from videogen.errors import InvalidInput
 from videogen.ids import valid_id
 
 FIELD = "imageId"
-REQUIRED, OPTIONAL, NONE = "required", "optional", "none"
-
-
-def image_input(model: ModelEntry) -> str:
-    """Whether ``model`` needs a start image, may take one, or takes none."""
-    if model.engine == "procedural":
-        return OPTIONAL
-    if model.engine == "diffusers":
-        return REQUIRED if str(model.options.get("pipeline", "")).endswith("-i2v") else NONE
-    return str(model.options.get("image_input", NONE))
 
 
 def upload_for_job(*, user: User, model: ModelEntry, image_id: str | None) -> Upload | None:
     """The job's start image: the user's own upload, when the model takes one; else
     InvalidInput naming ``imageId`` (another user's image is as unknown as a missing one)."""
-    support = image_input(model)
+    support = model.image_input
     if not image_id:
-        if support == REQUIRED:
+        if support == IMAGE_REQUIRED:
             raise InvalidInput.for_field(FIELD, f"Model '{model.id}' makes a video from an image: upload one first.")
         return None
-    if support == NONE:
+    if support == IMAGE_NONE:
         raise InvalidInput.for_field(FIELD, f"Model '{model.id}' makes videos from text only; it takes no image.")
     upload = Upload.objects.filter(pk=image_id, user=user).first() if valid_id(image_id) else None
     if upload is None:

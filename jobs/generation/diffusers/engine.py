@@ -1,7 +1,7 @@
 """A video engine running a Hugging Face diffusers pipeline (Wan 2.1, LTX-Video, CogVideoX),
 text-to-video or image-to-video.
 
-The model is loaded once per process and kept (``diffusers_pipelines``): loading takes
+The model is loaded once per process and kept (``pipelines``): loading takes
 far longer than a short render, so every later job with the same load options reuses it
 (run the worker in-process, e.g. RQ's SimpleWorker, or a forked job loses it).
 
@@ -12,7 +12,7 @@ imported only when a pipeline is needed, so importing this module never requires
 Each catalog entry runs its model as the model's authors do: their negative prompt as
 the default, Wan's scheduler shift, LTX's decode timestep and noise, CogVideoX's 49
 frames (the job's duration is cut from them). While the steps run it hands the control
-a cheap preview of the latents when one is due (``diffusers_preview``).
+a cheap preview of the latents when one is due (``preview``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from jobs.generation import diffusers_pipelines
+from jobs.generation.diffusers import pipelines as diffusers_pipelines
 from jobs.generation.base import (
     EngineError,
     FrameSink,
@@ -32,7 +32,7 @@ from jobs.generation.base import (
     RenderStopped,
     preview_wanted,
 )
-from jobs.generation.diffusers_pipelines import (  # noqa: F401  (re-exported for callers and tests)
+from jobs.generation.diffusers.pipelines import (  # noqa: F401  (re-exported for callers and tests)
     DTYPES,
     MISSING_EXTRA_MESSAGE,
     PIPELINES,
@@ -149,11 +149,11 @@ class DiffusersEngine:
             "width": self.width,
             "height": self.height,
             "num_frames": self.num_frames or self.family.frames_for(spec.frame_count),
-            "num_inference_steps": spec.steps or self.steps,
-            "guidance_scale": self.guidance_scale if spec.guidance_scale is None else spec.guidance_scale,
+            "num_inference_steps": spec.params.get("steps") or self.steps,
+            "guidance_scale": spec.params.get("guidanceScale", self.guidance_scale),
             "output_type": "np",
         }
-        negative = self.negative_prompt if spec.negative_prompt is None else spec.negative_prompt
+        negative = spec.params.get("negativePrompt", self.negative_prompt)
         if negative:
             kwargs["negative_prompt"] = negative
         if self.family.takes_image:
@@ -211,7 +211,7 @@ class DiffusersEngine:
             return
         try:
             if loaded.previewer is None:
-                from jobs.generation.diffusers_preview import LatentPreviewer
+                from jobs.generation.diffusers.preview import LatentPreviewer
 
                 loaded.previewer = LatentPreviewer(loaded.pipe, loaded.family.kind)
             control.report_preview(

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jobs', '0003_gen_preview'),
+        ('jobs', '0004_gen_preview'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jobs', '0002_gen_upload'),
+        ('jobs', '0003_gen_upload'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jobs', '0004_gen_preset'),
+        ('jobs', '0005_gen_preset'),
     ]
 
     operations = [

@@ -21,9 +21,9 @@ import numpy as np
 from PIL import Image
 
 from jobs.generation.base import PermanentEngineError, RenderSpec
-from jobs.generation.procedural_canvas import yuv
-from jobs.generation.procedural_looks import look_for, prompt_digest
-from jobs.generation.procedural_overlays import PARTICLE_KINDS, Caption, Particles
+from jobs.generation.procedural.canvas import yuv
+from jobs.generation.procedural.looks import look_for, prompt_digest
+from jobs.generation.procedural.overlays import PARTICLE_KINDS, Caption, Particles
 
 F32 = np.float32
 MOVES = ("zoom_in", "zoom_out", "pan_left", "pan_right", "pan_up")
