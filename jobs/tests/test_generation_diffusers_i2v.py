@@ -182,15 +182,15 @@ def test_the_models_negative_prompt_is_the_default_and_a_jobs_own_wins(sources):
     loaded = SimpleNamespace(pipe=None)
 
     assert an_engine.call_arguments(loaded, spec())["negative_prompt"] == "static, blurry"
-    assert an_engine.call_arguments(loaded, spec(negative_prompt="dark"))["negative_prompt"] == "dark"
-    assert "negative_prompt" not in an_engine.call_arguments(loaded, spec(negative_prompt=""))
+    assert an_engine.call_arguments(loaded, spec(params={"negativePrompt": "dark"}))["negative_prompt"] == "dark"
+    assert "negative_prompt" not in an_engine.call_arguments(loaded, spec(params={"negativePrompt": ""}))
     # It reaches the model: with guidance, another negative prompt changes the frames.
-    assert not np.array_equal(render(an_engine)[0], render(an_engine, spec(negative_prompt="dark"))[0])
+    assert not np.array_equal(render(an_engine)[0], render(an_engine, spec(params={"negativePrompt": "dark"}))[0])
 
 
 def test_a_jobs_steps_and_guidance_override_the_models(sources):
     args = engine(sources["wan-i2v"], "wan-i2v").call_arguments(SimpleNamespace(pipe=None),
-                                                                 spec(steps=9, guidance_scale=1.5))
+                                                                 spec(params={"steps": 9, "guidanceScale": 1.5}))
 
     assert (args["num_inference_steps"], args["guidance_scale"]) == (9, 1.5)
 
