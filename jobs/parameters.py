@@ -311,8 +311,8 @@ PARAMETERS: tuple[Param, ...] = (
         help="An image you uploaded (POST /api/v1/uploads): the video starts from it.",
     ),
     Param(
-        "negativePrompt", kind=TEXT, label="Negative prompt", max_length=NEGATIVE_PROMPT_MAX_LENGTH, per_model=True,
-        help="What the video should not show. The model's recommended one is the default.",
+        "negativePrompt", kind=TEXT, label="Things to avoid", max_length=NEGATIVE_PROMPT_MAX_LENGTH, per_model=True,
+        help="The negative prompt: what the video should not show. The model's recommended one is the default.",
     ),
     Param("steps", kind=INTEGER, label="Steps", minimum=1, maximum=200, per_model=True,
           help="Diffusion steps: more is slower and usually finer."),
