@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, each in its own process, then BENCHMARKS.md.
 
-    .venv/bin/python -m benchmarks.run_all [--quick] [--only render,overhead,api,login,webhooks]
+    .venv/bin/python -m benchmarks.run_all [--quick] [--only render,overhead,api,login,webhooks,previews]
 
 Each benchmark starts what it needs (a fresh PostgreSQL database or SQLite, Redis,
 gunicorn, a worker) and stops it again; each runs in a child process, so nothing a
@@ -48,6 +48,8 @@ HEADLINES = [
     Headline("login_ms", "(reported)", "login_hash_ms", "bcrypt check alone, ms", "ms"),
     Headline("webhook_latency_p95_ms", "<= 500", "webhook_latency_p50_ms", "the same, p50, ms", "ms"),
     Headline("webhook_deliveries_per_s", "(reported)", "", "", "/s"),
+    Headline("preview_slowdown_pct", "<= 5", "render_without_previews_s",
+             "the same 1080p render without previews, s", "%"),
 ]
 
 
@@ -84,6 +86,7 @@ def benchmarks(quick: bool) -> list[Benchmark]:
         Benchmark("api", "4. API under load (100,000 jobs)", _child("benchmarks.api_load", f"run(quick={quick})")),
         Benchmark("webhooks", "6. Webhook delivery", _child("benchmarks.webhook_delivery", f"run(quick={quick})")),
         Benchmark("render", "1-2. Render speed and memory", _child("benchmarks.render_speed", render_call)),
+        Benchmark("previews", "7. Live previews' cost", _child("benchmarks.preview_cost", f"run(quick={quick})")),
     ]
 
 
@@ -264,7 +267,7 @@ def write_markdown(path: Path, *, machine: dict, quick: bool, figures: dict, sec
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a fast smoke run (fewer runs and cases)")
-    parser.add_argument("--only", help="comma-separated subset: login,overhead,api,webhooks,render")
+    parser.add_argument("--only", help="comma-separated subset: login,overhead,api,webhooks,render,previews")
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the running child through finally

@@ -204,3 +204,8 @@ class JobAdmin(StaffModelAdmin):
     def delete_queryset(self, request, queryset):
         for job in queryset:
             services.job_delete(job=job)
+
+
+# The admins of the packages' models (the admin autodiscovers jobs/admin.py only).
+from jobs.presets import admin as _presets_admin  # noqa: E402,F401
+from jobs.uploads import admin as _uploads_admin  # noqa: E402,F401

@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from jobs import file_responses, selectors, services
+from jobs import file_responses, previews, selectors, services
 from jobs.catalog import all_models
 from jobs.models import JobStatus
 from jobs.presentation import JobUrls, job_json
@@ -32,6 +32,22 @@ StatsSerializer = inline_serializer(
 def _one(request, job) -> Response:
     job = selectors.job_for_display(job)
     return Response(job_json(job, urls=JobUrls(request)))
+
+
+def create_job_response(request, body) -> Response:
+    """Validate a job create body, create the job (honouring Idempotency-Key) and answer it."""
+    data = validated(JobCreateSerializer, body)
+    job, created = services.job_create(
+        user=request.user,
+        request=services.JobRequest.from_values(
+            {**data, "projectId": data.get("projectId") or None, "model": data.get("model") or None,
+             "metadata": data.get("metadata") or {}}
+        ),
+        idempotency_key=request.headers.get("Idempotency-Key"),
+    )
+    response = _one(request, job)
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return response
 
 
 class JobCollectionView(APIView):
@@ -60,18 +76,7 @@ class JobCollectionView(APIView):
         responses={201: JobSerializer, 200: JobSerializer, **error_responses(400, 401, 403, 409, 413, 429)},
     )
     def post(self, request):
-        data = validated(JobCreateSerializer, request.data)
-        job, created = services.job_create(
-            user=request.user,
-            request=services.JobRequest.from_values(
-                {**data, "projectId": data.get("projectId") or None, "model": data.get("model") or None,
-                 "metadata": data.get("metadata") or {}}
-            ),
-            idempotency_key=request.headers.get("Idempotency-Key"),
-        )
-        response = _one(request, job)
-        response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return response
+        return create_job_response(request, request.data)
 
 
 class JobDetailView(APIView):
@@ -119,6 +124,15 @@ class JobThumbnailView(APIView):
     def get(self, request, job_id: str):
         job = selectors.get_job_for_user(user=request.user, job_id=job_id)
         return file_responses.serve_stored_file(request, job.thumbnail_path if job.status == JobStatus.COMPLETED else "")
+
+
+class JobPreviewView(APIView):
+    @extend_schema(responses={(200, "image/jpeg"): bytes, **error_responses(401, 403, 404)})
+    def get(self, request, job_id: str):
+        job = selectors.get_job_for_user(user=request.user, job_id=job_id)
+        showing = job.status == JobStatus.PROCESSING and job.preview_at is not None
+        name = previews.preview_path(user_id=job.user_id, job_id=job.id, attempt=job.attempt) if showing else ""
+        return file_responses.serve_stored_file(request, name)
 
 
 class ModelCatalogView(APIView):

@@ -39,6 +39,9 @@ class Job(models.Model):
     metadata = models.JSONField(default=dict, blank=True)
     # Declared job parameters without a column of their own (see jobs.parameters), by API name.
     params = models.JSONField(default=dict, blank=True)
+    # The start image of an image-to-video job: an upload cannot go while a job uses it
+    # (RESTRICT still lets an account's deletion take both).
+    image = models.ForeignKey("jobs.Upload", on_delete=models.RESTRICT, null=True, blank=True, related_name="jobs")
     queue = models.CharField(max_length=32, default="cpu")
 
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
@@ -59,6 +62,8 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # When the running attempt last stored a preview frame (None: no preview to show).
+    preview_at = models.DateTimeField(null=True, blank=True)
 
     # The job's own webhook (Replicate-style), signed with its owner's default secret.
     webhook_url = models.CharField(max_length=2000, blank=True, default="")
@@ -109,3 +114,7 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED_STATUSES
+
+
+from jobs.presets.models import Preset  # noqa: E402,F401  (models of this app, kept with their packages)
+from jobs.uploads.models import Upload  # noqa: E402,F401

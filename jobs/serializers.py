@@ -79,6 +79,9 @@ assert set(_FACT_FIELDS) == {api for _, api in FACT_COLUMNS.values()}
 
 
 class JobResultSerializer(serializers.Serializer):
+    """A completed job's video; a processing job's block holds ``previewUrl`` only."""
+
+    previewUrl = serializers.CharField(required=False)
     videoUrl = serializers.CharField()
     thumbnailUrl = serializers.CharField(allow_null=True)
     downloadUrl = serializers.CharField()

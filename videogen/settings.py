@@ -189,6 +189,8 @@ VIDEOGEN_MAX_ACTIVE_JOBS_PER_USER = env_int("VIDEOGEN_MAX_ACTIVE_JOBS_PER_USER",
 VIDEOGEN_METADATA_MAX_BYTES = env_int("VIDEOGEN_METADATA_MAX_BYTES", 16 * 1024, minimum=2)
 # How often a running attempt writes progress + heartbeat and checks for a cancel.
 VIDEOGEN_HEARTBEAT_SECONDS = env_float("VIDEOGEN_HEARTBEAT_SECONDS", 0.5, minimum=0.05)
+# How often a running attempt stores a preview frame (seconds; 0 turns previews off).
+VIDEOGEN_PREVIEW_SECONDS = env_float("VIDEOGEN_PREVIEW_SECONDS", 2.0, minimum=0.0)
 VIDEOGEN_STALE_AFTER_SECONDS = env_float("VIDEOGEN_STALE_AFTER_SECONDS", 60.0, minimum=1.0)
 VIDEOGEN_ENQUEUE_GRACE_SECONDS = env_float("VIDEOGEN_ENQUEUE_GRACE_SECONDS", 5.0, minimum=0.0)
 VIDEOGEN_RECONCILE_INTERVAL_SECONDS = env_float("VIDEOGEN_RECONCILE_INTERVAL_SECONDS", 30.0, minimum=0.1)

@@ -9,6 +9,7 @@ removal run after the transaction commits.
 from __future__ import annotations
 
 import hashlib
+import secrets
 import json
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -23,6 +24,7 @@ from jobs.events import event_record
 from jobs.catalog import ModelEntry, default_model_id, model_named
 from jobs.models import ACTIVE_STATUSES, Job, JobStatus
 from jobs.results import CLEARED_FIELDS
+from jobs.uploads.jobs import upload_for_job
 from jobs.services.common import enqueue_on_commit, event, remove_files_on_commit
 from projects.models import Project
 from videogen.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
@@ -159,9 +161,12 @@ def job_create(*, user: User, request: JobRequest, idempotency_key: str | None =
     (created False); the same key with another body is a Conflict.
     """
     request, model = _checked(request)
+    image = upload_for_job(user=user, model=model, image_id=request.params.get("imageId"))
     fingerprint = request.fingerprint()
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
         raise InvalidInput.for_field("Idempotency-Key", "Must be 1 to 255 characters.")
+    # Picked after the fingerprint: a replayed request is the same request.
+    params = {**request.params, "seed": job_seed(request)}
 
     with transaction.atomic():
         # One writer per user at a time: makes the active-job cap and the
@@ -182,7 +187,7 @@ def job_create(*, user: User, request: JobRequest, idempotency_key: str | None =
         fields = dict(
             user=user, project=project, prompt=request.prompt, model=model.id,
             resolution=request.resolution, quality=request.quality, duration=request.duration,
-            metadata=request.metadata or {}, params=dict(request.params), max_retries=request.max_retries,
+            metadata=request.metadata or {}, params=params, image=image, max_retries=request.max_retries,
             queue=model.queue,
             status=JobStatus.QUEUED, queued_at=timezone.now(), idempotency_key=idempotency_key or None,
             request_fingerprint=fingerprint, webhook_url=request.webhook_url or "",
@@ -203,6 +208,15 @@ def job_create(*, user: User, request: JobRequest, idempotency_key: str | None =
         enqueue_on_commit(job)
     event("job created", job, user_id=user.pk, model=job.model)
     return job, True
+
+
+def job_seed(request: JobRequest) -> int:
+    """The request's seed: its own, else metadata.seed (the older spelling), else a new
+    random one; the job stores it, so it can be rendered again identically."""
+    seed = request.params.get("seed")
+    if seed is None and isinstance(request.metadata, dict):
+        seed = request.metadata.get("seed")
+    return seed if isinstance(seed, int) and not isinstance(seed, bool) else secrets.randbelow(2**31)
 
 
 def _replay(existing: Job, fingerprint: str) -> Job:

@@ -16,6 +16,7 @@ JOB_BODY_KEYS = {
     "id", "userId", "projectId", "status", "prompt", "model", "resolution", "quality", "duration", "metadata",
     "progress", "result", "startedAt", "completedAt", "retryCount", "maxRetries", "usedProvider", "usedModel",
     "generationTimeMs", "errorMessage", "createdAt", "updatedAt", "queuePosition", "attempt",
+    "seed", "imageId", "negativePrompt", "steps", "guidanceScale",
 }
 
 # A catalog with a short, low-resolution model next to the default one.
