@@ -17,6 +17,7 @@ from redis.maint_notifications import MaintNotificationsConfig
 from rq import Queue, Worker
 from rq.job import Job as RQJob
 from rq.job import JobStatus as RQStatus
+from rq.worker_registration import WORKERS_BY_QUEUE_KEY
 
 from videogen.request_id import current_request_id
 
@@ -75,10 +76,14 @@ def rq_job_id(job_id: str, attempt: int) -> str:
     return f"videogen-{job_id}-{attempt}"
 
 
-def enqueue_attempt(*, job_id: str, attempt: int, queue: str, delay_seconds: float = 0.0) -> None:
-    """Put (job, attempt) on its queue; raises redis errors to the caller."""
-    q = get_queue(queue)
-    kwargs = dict(
+def enqueue_attempt(*, job_id: str, attempt: int, queue: str) -> None:
+    """Put (job, attempt) on its queue now; raises redis errors to the caller.
+
+    Only jobs.dispatch calls this, for a job that should start now: nothing waits in
+    Redis for a time to come (no ``enqueue_in``, so nothing rests on RQ's scheduler).
+    """
+    get_queue(queue).enqueue(
+        TASK,
         job_id=rq_job_id(job_id, attempt),
         meta={"request_id": current_request_id()},
         args=(job_id, attempt),
@@ -86,22 +91,13 @@ def enqueue_attempt(*, job_id: str, attempt: int, queue: str, delay_seconds: flo
         failure_ttl=24 * 3600,
         job_timeout=RQ_JOB_TIMEOUT,
     )
-    if delay_seconds > 0:
-        from datetime import timedelta
-
-        q.enqueue_in(timedelta(seconds=delay_seconds), TASK, **kwargs)
-    else:
-        q.enqueue(TASK, **kwargs)
 
 
-def try_enqueue_attempt(*, job_id: str, attempt: int, queue: str, delay_seconds: float = 0.0) -> bool:
-    """Enqueue, logging instead of raising when Redis is unreachable.
-
-    Used from on_commit hooks: the job is already saved as queued, and the
-    reconciler enqueues it later if this fails.
-    """
+def try_enqueue_attempt(*, job_id: str, attempt: int, queue: str) -> bool:
+    """Enqueue, logging instead of raising when Redis is unreachable (the job is back
+    to waiting in the database for the next dispatch)."""
     try:
-        enqueue_attempt(job_id=job_id, attempt=attempt, queue=queue, delay_seconds=delay_seconds)
+        enqueue_attempt(job_id=job_id, attempt=attempt, queue=queue)
         return True
     except Exception as exc:  # redis.ConnectionError, TimeoutError, ...
         logger.warning(
@@ -111,19 +107,36 @@ def try_enqueue_attempt(*, job_id: str, attempt: int, queue: str, delay_seconds:
         return False
 
 
+def idle_worker_count(queue: str, *, also: str | None = None, redis: Redis | None = None) -> int:
+    """Live workers listening on ``queue`` that are waiting for a job (RQ's registry),
+    counting the worker named ``also`` as idle whatever its state.
+
+    Two round trips. A worker killed while idle counts until its key expires (about a
+    minute): that can only hand out one attempt early, never hold one back.
+    """
+    redis = redis or connection()
+    keys = {key.decode() if isinstance(key, bytes) else key for key in redis.smembers(WORKERS_BY_QUEUE_KEY % queue)}
+    own = f"{Worker.redis_worker_namespace_prefix}{also}" if also else None
+    others = sorted(keys - {own})
+    idle = 1 if own else 0
+    if others:
+        pipeline = redis.pipeline(transaction=False)
+        for key in others:
+            pipeline.hget(key, "state")
+        idle += sum(1 for state in pipeline.execute() if state in (b"idle", "idle"))
+    return idle
+
+
 def attempt_is_held(*, job_id: str, attempt: int, redis: Redis | None = None) -> bool:
-    """Whether Redis still holds this attempt: waiting, scheduled or running."""
+    """Whether Redis still holds this attempt: on its queue, or running on a live worker."""
     redis = redis or connection()
     try:
         rq_job = RQJob.fetch(rq_job_id(job_id, attempt), connection=redis)
     except Exception:
         return False
     status = rq_job.get_status(refresh=False)
-    if status in (RQStatus.QUEUED, RQStatus.SCHEDULED, RQStatus.DEFERRED):
-        queue = get_queue(rq_job.origin, redis=redis)
-        if status == RQStatus.QUEUED:
-            return queue.get_job_position(rq_job.id) is not None
-        return rq_job.id in queue.scheduled_job_registry
+    if status == RQStatus.QUEUED:
+        return get_queue(rq_job.origin, redis=redis).get_job_position(rq_job.id) is not None
     if status != RQStatus.STARTED:
         return False
     # Started counts only while the worker that took it is alive: a worker and

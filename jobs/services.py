@@ -24,12 +24,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from jobs import outputs, queueing
+from jobs import dispatch, limits, outputs, queueing
 from jobs.catalog import ModelEntry, default_model_id, model_for_request
 from jobs.generation.base import QUALITIES, RESOLUTIONS
 from jobs.models import ACTIVE_STATUSES, PROMPT_MAX_LENGTH, Job, JobStatus
 from projects.models import Project
-from videogen.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
+from videogen.errors import Conflict, Forbidden, InvalidInput
 from videogen.ids import valid_id
 from videogen.request_id import current_request_id
 
@@ -169,21 +169,16 @@ def job_create(*, user: User, request: JobRequest, idempotency_key: str | None =
         raise InvalidInput.for_field("Idempotency-Key", "Must be 1 to 255 characters.")
 
     with transaction.atomic():
-        # One writer per user at a time: makes the active-job cap and the
-        # idempotency check exact under concurrency.
-        User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+        # One writer per user at a time: makes the limits and the idempotency
+        # check exact under concurrency.
+        limits.lock_user(user.pk)
         if idempotency_key:
             existing = Job.objects.filter(user=user, idempotency_key=idempotency_key).first()
             if existing is not None:
                 return _replay(existing, fingerprint), False
         project = _project_for(user, request.project_id, lock=True)
-        active = Job.objects.filter(user=user, status__in=ACTIVE_STATUSES).count()
-        if active >= settings.VIDEOGEN_MAX_ACTIVE_JOBS_PER_USER:
-            raise TooManyRequests(
-                f"You already have {active} active jobs (the limit is "
-                f"{settings.VIDEOGEN_MAX_ACTIVE_JOBS_PER_USER}). Wait for some to finish or cancel them.",
-                retry_after=30,
-            )
+        limits.check_active_cap(user.pk)
+        limits.check_create_rate(user.pk)
         fields = dict(
             user=user, project=project, prompt=request.prompt, model=model.id,
             resolution=request.resolution, quality=request.quality, duration=request.duration,
@@ -217,11 +212,9 @@ def _replay(existing: Job, fingerprint: str) -> Job:
     return existing
 
 
-def _enqueue_on_commit(job: Job, *, delay_seconds: float = 0.0) -> None:
-    job_id, attempt, queue = job.id, job.attempt, job.queue
-    transaction.on_commit(
-        lambda: queueing.try_enqueue_attempt(job_id=job_id, attempt=attempt, queue=queue, delay_seconds=delay_seconds)
-    )
+def _enqueue_on_commit(job: Job) -> None:
+    """The job waits in the database; jobs.dispatch hands it to a worker in fair order."""
+    dispatch.dispatch_on_commit(job.queue)
 
 
 def job_cancel(*, job: Job) -> Job:
@@ -236,6 +229,7 @@ def job_cancel(*, job: Job) -> Job:
             raise InvalidInput(f"Job is already {job.status}; only queued or processing jobs can be cancelled.")
         job_id, attempt = job.id, job.attempt
         transaction.on_commit(lambda: queueing.forget_attempt(job_id=job_id, attempt=attempt))
+        dispatch.dispatch_on_commit(job.queue)  # the worker it was promised to is free again
     _event("job cancelled", job)
     return job
 
@@ -243,6 +237,11 @@ def job_cancel(*, job: Job) -> Job:
 def job_retry(*, job: Job) -> Job:
     """Queue a failed or cancelled job again as a new attempt, retry count reset."""
     with transaction.atomic():
+        # The same per-user lock and active cap as job_create: a retry queues a job too.
+        # (The caller's copy decides which attempt is retried: a stale copy is refused below.)
+        limits.lock_user(job.user_id)
+        if job.status in (JobStatus.FAILED, JobStatus.CANCELLED):
+            limits.check_active_cap(job.user_id)
         now = timezone.now()
         old_attempt = job.attempt
         updated = Job.objects.filter(
@@ -250,7 +249,7 @@ def job_retry(*, job: Job) -> Job:
         ).update(
             status=JobStatus.QUEUED, attempt=old_attempt + 1, retry_count=0, progress=0, error_message="",
             started_at=None, completed_at=None, heartbeat_at=None, generation_time_ms=None, run_after=None,
-            queued_at=now, updated_at=now, **outputs.CLEARED_RESULT,
+            dispatched_at=None, queued_at=now, updated_at=now, **outputs.CLEARED_RESULT,
         )
         job.refresh_from_db()
         if not updated:
@@ -268,6 +267,7 @@ def job_delete(*, job: Job) -> None:
         Job.objects.filter(pk=job.pk).delete()
         transaction.on_commit(lambda: queueing.forget_attempt(job_id=job_id, attempt=attempt))
         transaction.on_commit(lambda: outputs.remove_job_files(user_id=user_id, job_id=job_id))
+        dispatch.dispatch_on_commit(job.queue)
     _event("job deleted", job_id)
 
 
@@ -370,11 +370,11 @@ def job_fail_attempt(*, job_id: str, attempt: int, message: str, permanent: bool
             Job.objects.filter(pk=job_id).update(
                 status=JobStatus.QUEUED, attempt=attempt + 1, retry_count=job.retry_count + 1, progress=0,
                 error_message=message, queued_at=now, run_after=now + timedelta(seconds=delay),
-                started_at=None, heartbeat_at=None, updated_at=now,
+                dispatched_at=None, started_at=None, heartbeat_at=None, updated_at=now,
             )
             job.refresh_from_db()
             _remove_files_on_commit(job, keep_attempt=None)
-            _enqueue_on_commit(job, delay_seconds=delay)
+            _enqueue_on_commit(job)  # handed out once run_after has passed
             _event("attempt failed; retrying", job_id, attempt=attempt, error=message, delay_seconds=round(delay, 2))
             return JobStatus.QUEUED
         Job.objects.filter(pk=job_id).update(
@@ -394,7 +394,7 @@ def job_requeue_attempt(*, job_id: str, attempt: int, reason: str) -> bool:
         now = timezone.now()
         updated = _attempt(job_id, attempt, JobStatus.PROCESSING).update(
             status=JobStatus.QUEUED, attempt=attempt + 1, progress=0, queued_at=now, run_after=None,
-            started_at=None, heartbeat_at=None, updated_at=now,
+            dispatched_at=None, started_at=None, heartbeat_at=None, updated_at=now,
         )
         if not updated:
             return False
@@ -402,9 +402,3 @@ def job_requeue_attempt(*, job_id: str, attempt: int, reason: str) -> bool:
         _enqueue_on_commit(job)
     _event("attempt handed back", job_id, attempt=attempt, reason=reason)
     return True
-
-
-def job_reenqueue(*, job: Job) -> None:
-    """Enqueue the current attempt of a queued job again (the reconciler's repair)."""
-    if queueing.try_enqueue_attempt(job_id=job.id, attempt=job.attempt, queue=job.queue):
-        _event("re-enqueued", job, attempt=job.attempt)

@@ -11,9 +11,11 @@ import os
 import signal
 import tempfile
 import threading
+import time
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections
+from django.utils import timezone
 from rq import SimpleWorker, Worker
 
 from jobs import tasks
@@ -96,6 +98,18 @@ def hand_over_connections() -> None:
     connections.close_all()
 
 
+def dispatch_before_waiting(worker) -> None:
+    """A worker about to wait for a job hands out the next ones of its queues (counting
+    itself as idle: RQ marks it so only once it waits). Fair order is decided now, when a
+    worker is free, not when the jobs were created."""
+    from jobs.dispatch import dispatch_safely
+
+    for name in worker.queue_names():
+        dispatch_safely(name, worker_name=worker.name)
+    if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+        connections.close_all()  # no SQLite connection may cross a fork
+
+
 class ForkingWorker(Worker):
     """CPU worker: one forked work-horse per job (crash isolation).
 
@@ -114,6 +128,7 @@ class ForkingWorker(Worker):
         hand_over_connections()
 
     def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+        dispatch_before_waiting(self)
         # Between jobs, not while a horse renders: on two cores, a new server process
         # starting beside a render slows the render by more than connecting costs.
         open_spare_connection()
@@ -145,6 +160,10 @@ class InProcessWorker(SimpleWorker):
         tasks.SHUTDOWN.set()
         super().request_stop(signum, frame)
 
+    def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+        dispatch_before_waiting(self)
+        return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+
 
 # The reconciler runs in a thread of a worker that forks a work-horse per job. A fork
 # taken while that thread is inside a database driver copies the driver's locks as
@@ -160,29 +179,54 @@ os.register_at_fork(
 
 
 class ReconcilerLoop(threading.Thread):
-    """Runs the reconciler every VIDEOGEN_RECONCILE_INTERVAL_SECONDS (never across a fork)."""
+    """Runs the reconciler every VIDEOGEN_RECONCILE_INTERVAL_SECONDS and, in between,
+    dispatches its queues when a retry's backoff ends (never across a fork)."""
 
-    def __init__(self, interval: float | None = None):
+    def __init__(self, interval: float | None = None, queues=None):
         super().__init__(name="reconciler", daemon=True)
         self.interval = interval or settings.VIDEOGEN_RECONCILE_INTERVAL_SECONDS
+        self.queues = tuple(queues or settings.RQ_QUEUE_NAMES)
         self.stopped = threading.Event()
 
     def run(self) -> None:
         from accounts.throttle import prune_login_failures
-        from jobs.reconciler import reconcile_once
+        from jobs import reconciler
 
+        next_pass = 0.0
         while True:
+            wait = self.interval
             with _pass_or_fork:
                 try:
                     close_old_connections()
-                    reconcile_once()
-                    prune_login_failures()
+                    if time.monotonic() >= next_pass:
+                        next_pass = time.monotonic() + self.interval
+                        reconciler.reconcile_once()
+                        prune_login_failures()
+                    else:
+                        self._dispatch()
+                    wait = self._until_next_due(next_pass)
                 except Exception:
                     logger.exception("reconcile pass failed")
                 finally:
                     connections.close_all()
-            if self.stopped.wait(self.interval):
+            if self.stopped.wait(wait):
                 return
+
+    def _dispatch(self) -> None:
+        from jobs.dispatch import dispatch_safely
+
+        for name in self.queues:
+            dispatch_safely(name)
+
+    def _until_next_due(self, next_pass: float) -> float:
+        """Seconds to sleep: until the next pass, or the end of the earliest backoff."""
+        from jobs.dispatch import next_due_at
+
+        wait = max(0.0, next_pass - time.monotonic())
+        due = next_due_at(self.queues)
+        if due is not None:
+            wait = min(wait, (due - timezone.now()).total_seconds() + 0.01)
+        return max(0.01, wait)
 
     def stop(self) -> None:
         self.stopped.set()

@@ -199,3 +199,27 @@ def clean_redis():
     redis.flushdb()
     yield redis
     redis.flushdb()
+
+
+@pytest.fixture
+def idle_workers(clean_redis):
+    """Register ``count`` idle workers on ``queues`` in RQ's registry, as a worker waiting
+    for a job does (nothing runs them): the dispatcher hands out one attempt per idle
+    worker. Returns the registering function; one idle worker on every queue is
+    registered already."""
+    from rq import Worker
+
+    from jobs import queueing
+
+    def register(count: int = 1, queues: tuple[str, ...] = ("cpu", "gpu", "default")) -> list[str]:
+        names = []
+        for _ in range(count):
+            worker = Worker([queueing.get_queue(name, redis=clean_redis) for name in queues],
+                            connection=clean_redis, name=f"idle-{uuid.uuid4().hex[:8]}")
+            worker.register_birth()
+            worker.set_state("idle")
+            names.append(worker.name)
+        return names
+
+    register()
+    return register

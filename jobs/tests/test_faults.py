@@ -63,7 +63,9 @@ def test_a_job_killed_with_its_worker_completes_on_a_new_worker(owner, live_work
     assert live_workers.executions("killed mid render").count("done") == 1
 
 
-def test_jobs_lost_by_a_flushed_redis_all_complete(owner, live_workers, clean_redis):
+def test_jobs_lost_by_a_flushed_redis_all_complete(owner, live_workers, idle_workers, clean_redis, settings):
+    settings.VIDEOGEN_MAX_RUNNING_PER_USER = 5
+    idle_workers(4)  # five idle workers on record: each job is handed to Redis at once
     api = client_for(owner)
     ids = [create_job(api, prompt=f"flushed {n}") for n in range(5)]
     assert queueing.get_queue("cpu").count == 5
@@ -134,6 +136,7 @@ def test_a_cancelled_processing_job_stops_within_two_seconds_and_leaves_no_file(
 
 def test_two_hundred_concurrent_jobs_each_complete_exactly_once(owner, live_workers, clean_redis, settings):
     settings.VIDEOGEN_MAX_ACTIVE_JOBS_PER_USER = 1000
+    settings.VIDEOGEN_JOB_CREATE_RATE = (1000, 60)
     live_workers.start()
     live_workers.start()
     ids: list[str] = []
