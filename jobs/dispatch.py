@@ -33,7 +33,7 @@ from typing import Iterable, Iterator
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from jobs import queueing
@@ -265,3 +265,34 @@ def positions_for(jobs: Iterable[Job]) -> None:
     }
     for job in queued:
         job.queue_position = place.get(job.id)
+
+
+# --- staff: priorities ---------------------------------------------------------------------
+
+PRIORITY_LIMIT = 1000
+
+
+def job_set_priority(*, job: Job, priority: int) -> Job:
+    """Staff only (the admin): set a job's priority; higher starts first."""
+    from videogen.errors import InvalidInput
+
+    if not -PRIORITY_LIMIT <= priority <= PRIORITY_LIMIT:
+        raise InvalidInput.for_field("priority", f"Must be between {-PRIORITY_LIMIT} and {PRIORITY_LIMIT}.")
+    Job.objects.filter(pk=job.pk).update(priority=priority, updated_at=timezone.now())
+    job.priority = priority
+    logger.info("job priority set", extra={"job_id": job.id, "priority": priority})
+    return job
+
+
+def job_move_to_front(*, job: Job) -> Job:
+    """Staff only: one priority level above every other queued job on its queue, so it is
+    the next to be handed out there."""
+    from videogen.errors import InvalidInput
+
+    if job.status != JobStatus.QUEUED:
+        raise InvalidInput(f"Job is {job.status}; only a queued job can be moved to the front.")
+    top = (
+        Job.objects.filter(status=JobStatus.QUEUED, queue=job.queue).exclude(pk=job.pk)
+        .aggregate(top=Max("priority"))["top"]
+    )
+    return job_set_priority(job=job, priority=min(PRIORITY_LIMIT, max(job.priority, (top or 0) + 1)))
