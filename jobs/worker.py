@@ -16,7 +16,8 @@ import time
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections
 from django.utils import timezone
-from rq import SimpleWorker, Worker
+from rq import SimpleWorker, Worker, worker_registration
+from rq.utils import now, utcformat
 
 from jobs import tasks
 
@@ -110,7 +111,46 @@ def dispatch_before_waiting(worker) -> None:
         connections.close_all()  # no SQLite connection may cross a fork
 
 
-class ForkingWorker(Worker):
+class RegisteredWorker:
+    """Keeps the worker in RQ's registry of workers, which the dispatcher reads to find
+    idle workers: a Redis restarted empty (or flushed) forgets every worker, and RQ itself
+    only registers at start, so its workers would wait for ever with nothing handed out.
+    Each heartbeat made while waiting puts the worker back (one SISMEMBER when nothing
+    is missing)."""
+
+    born = False  # between RQ's own registration at start and its deregistration at exit
+
+    def register_birth(self, *args, **kwargs):
+        super().register_birth(*args, **kwargs)
+        self.born = True
+
+    def register_death(self, *args, **kwargs):
+        self.born = False
+        super().register_death(*args, **kwargs)
+
+    def heartbeat(self, timeout=None, pipeline=None):
+        super().heartbeat(timeout, pipeline)
+        if pipeline is None:
+            self.restore_registration()
+
+    def restore_registration(self) -> None:
+        if not self.born:
+            return
+        try:
+            if self.connection.sismember(self.redis_workers_keys, self.key):
+                return
+            pipe = self.connection.pipeline()
+            worker_registration.register(self, pipe)
+            pipe.hset(self.key, mapping={"state": self.get_state() or "idle", "queues": ",".join(self.queue_names()),
+                                         "birth": utcformat(now())})
+            pipe.execute()
+            logger.warning("worker registration was lost (Redis emptied?); registered again",
+                           extra={"worker": self.name})
+        except Exception:
+            logger.warning("could not restore the worker's registration", exc_info=True)
+
+
+class ForkingWorker(RegisteredWorker, Worker):
     """CPU worker: one forked work-horse per job (crash isolation).
 
     The render path is loaded once here and inherited by every horse, and each horse
@@ -153,7 +193,7 @@ class ForkingWorker(Worker):
         super().request_stop(signum, frame)
 
 
-class InProcessWorker(SimpleWorker):
+class InProcessWorker(RegisteredWorker, SimpleWorker):
     """GPU worker: runs jobs in-process so a loaded pipeline stays loaded."""
 
     def request_stop(self, signum, frame):
@@ -182,8 +222,9 @@ class ReconcilerLoop(threading.Thread):
     """Runs the reconciler every VIDEOGEN_RECONCILE_INTERVAL_SECONDS and, in between,
     dispatches its queues when a retry's backoff ends (never across a fork)."""
 
-    def __init__(self, interval: float | None = None, queues=None):
+    def __init__(self, interval: float | None = None, queues=None, worker: RegisteredWorker | None = None):
         super().__init__(name="reconciler", daemon=True)
+        self.worker = worker
         self.interval = interval or settings.VIDEOGEN_RECONCILE_INTERVAL_SECONDS
         self.queues = tuple(queues or settings.RQ_QUEUE_NAMES)
         self.stopped = threading.Event()
@@ -198,6 +239,8 @@ class ReconcilerLoop(threading.Thread):
             with _pass_or_fork:
                 try:
                     close_old_connections()
+                    if self.worker is not None:
+                        self.worker.restore_registration()
                     if time.monotonic() >= next_pass:
                         next_pass = time.monotonic() + self.interval
                         reconciler.reconcile_once()

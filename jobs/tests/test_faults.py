@@ -77,6 +77,19 @@ def test_jobs_lost_by_a_flushed_redis_all_complete(owner, live_workers, idle_wor
                message="all five jobs to complete")
 
 
+def test_jobs_created_after_redis_was_emptied_under_running_workers_complete(owner, live_workers, clean_redis):
+    from jobs.tests.test_fair_share_workers import wait_idle
+
+    worker = live_workers.start()
+    wait_idle(worker)
+    clean_redis.flushdb()  # Redis restarted empty: RQ's registry of workers is gone too
+
+    api = client_for(owner)
+    ids = [create_job(api, prompt=f"after the flush {n}") for n in range(3)]
+    wait_until(lambda: Job.objects.filter(pk__in=ids, status=JobStatus.COMPLETED).count() == 3, timeout=60,
+               message=lambda: f"the jobs to complete; by status: {statuses(ids)}")
+
+
 def test_jobs_accepted_while_redis_is_down_complete_once_it_is_back(owner, live_workers, clean_redis):
     api = client_for(owner)
     queueing._clients.clear()

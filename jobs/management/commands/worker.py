@@ -40,7 +40,7 @@ class Command(BaseCommand):
         )
         reconciler = None
         if not no_reconciler:
-            reconciler = ReconcilerLoop(queues=names)
+            reconciler = ReconcilerLoop(queues=names, worker=worker)
             reconciler.start()
         logging.getLogger("videogen.worker").info(
             "worker starting", extra={"queues": ",".join(names), "class": worker_class.__name__}
