@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.tokens import token_pair_issue
+from jobs.models import Job, JobStatus
+from projects.models import Project
 
 pytest_plugins = ["jobs.tests.live_workers", "videogen.tests.browser"]
 
@@ -76,3 +79,64 @@ def other_api(other_user) -> APIClient:
 @pytest.fixture
 def staff_api(staff) -> APIClient:
     return client_for(staff)
+
+
+# --- rows ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_project(db):
+    """A project row for ``user``."""
+
+    def make(user, name: str = "Launch film", description: str = "") -> Project:
+        return Project.objects.create(user=user, name=name, description=description)
+
+    return make
+
+
+@pytest.fixture
+def make_job(db):
+    """A job row in any state, written directly (the services are tested elsewhere)."""
+
+    def make(user, project: Project | None = None, *, status: str = JobStatus.QUEUED, **fields) -> Job:
+        now = timezone.now()
+        values = {
+            "prompt": "a red fox running through snow", "model": "videogen-procedural-1", "resolution": "480p",
+            "quality": "low", "duration": 2, "queue": "cpu", "queued_at": now,
+        }
+        if status == JobStatus.PROCESSING:
+            values.update(started_at=now, heartbeat_at=now, progress=40)
+        if status in (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED):
+            values.update(started_at=now, completed_at=now)
+        if status == JobStatus.COMPLETED:
+            values.update(progress=100, generation_time_ms=1200)
+        if status == JobStatus.FAILED:
+            values.update(error_message="The engine crashed.")
+        values.update(fields)
+        return Job.objects.create(user=user, project=project, status=status, **values)
+
+    return make
+
+
+# --- the admin and the outside world ------------------------------------------------------
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    """The staff persona signed in to the admin (no per-model permission: apps that need
+    one grant it in their own conftest)."""
+    client.force_login(staff)
+    return client
+
+
+UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def redis_down(monkeypatch):
+    """REDIS_URL pointing at a port nothing listens on, with no cached client for it."""
+    from jobs import queueing
+
+    monkeypatch.setattr(queueing, "_clients", {})
+    with override_settings(REDIS_URL=UNREACHABLE_REDIS):
+        yield

@@ -5,8 +5,9 @@ from django.contrib.auth.forms import UserChangeForm as BaseChangeForm
 from django.contrib.auth.forms import UserCreationForm as BaseCreationForm
 from django.db.models import Count
 
-from accounts.models import User, normalize_email
-from accounts.services import EMAIL_TAKEN
+from accounts.models import User
+from accounts.services import user_email_check
+from videogen.errors import ApplicationError
 from videogen.admin_access import StaffModelAdmin
 
 
@@ -14,10 +15,10 @@ class _NormalisedEmailMixin:
     """Store the email the way login looks it up: trimmed, lower-cased, unique in any case."""
 
     def clean_email(self) -> str:
-        email = normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(EMAIL_TAKEN)
-        return email
+        try:
+            return user_email_check(email=self.cleaned_data["email"], user=self.instance)
+        except ApplicationError as error:
+            raise forms.ValidationError(error.details.get("email") or error.message) from None
 
 
 class UserCreationForm(_NormalisedEmailMixin, BaseCreationForm):

@@ -13,7 +13,9 @@ from rest_framework.views import APIView
 from accounts.serializers import CredentialsSerializer, RefreshTokenSerializer, TokenPairSerializer, UserSerializer
 from accounts.services import user_authenticate, user_register
 from accounts.tokens import refresh_token_revoke, token_pair_issue, token_pair_rotate
-from videogen.api.fields import client_ip, error_responses, validated
+from videogen.api.schema import error_responses
+from videogen.api.validation import validated
+from videogen.client_ip import client_ip
 
 logger = logging.getLogger("videogen.auth")
 

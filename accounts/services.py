@@ -30,9 +30,11 @@ def user_register(*, email: str, password: str, ip_address: str | None = None) -
             "register refused: invalid input", extra={"email": email, "ip": ip_address, "fields": sorted(exc.details)}
         )
         raise
-    if User.objects.filter(email__iexact=email).exists():
+    try:
+        user_email_check(email=email)
+    except Conflict:
         logger.info("register refused: email taken", extra={"email": email, "ip": ip_address})
-        raise Conflict(EMAIL_TAKEN, details={"email": [EMAIL_TAKEN]})
+        raise
     try:
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=password)
@@ -40,6 +42,18 @@ def user_register(*, email: str, password: str, ip_address: str | None = None) -
         raise Conflict(EMAIL_TAKEN, details={"email": [EMAIL_TAKEN]}) from None
     logger.info("register ok", extra={"user_id": user.pk, "email": email, "ip": ip_address})
     return user
+
+
+def user_email_check(*, email: str, user: User | None = None) -> str:
+    """The email as stored (normalised); Conflict when another account has it in any case.
+    ``user``: the account being changed, which may keep its own email."""
+    email = normalize_email(email)
+    others = User.objects.filter(email__iexact=email)
+    if user is not None and user.pk is not None:
+        others = others.exclude(pk=user.pk)
+    if others.exists():
+        raise Conflict(EMAIL_TAKEN, details={"email": [EMAIL_TAKEN]})
+    return email
 
 
 def _validate_new_account(*, email: str, password: str) -> None:

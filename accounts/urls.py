@@ -4,9 +4,9 @@ from accounts import api, views
 
 urlpatterns = [
     path("", views.landing, name="landing"),
-    path("register", views.register, name="register"),
-    path("login", views.login_view, name="login"),
-    path("logout", views.logout_view, name="logout"),
+    path("register", views.account_register, name="register"),
+    path("login", views.account_login, name="login"),
+    path("logout", views.account_logout, name="logout"),
 ]
 
 api_urlpatterns = [

@@ -54,7 +54,7 @@ class InProcessRender:
 
     def __init__(self):
         from jobs.generation.base import RESOLUTIONS, RenderSpec
-        from jobs.generation.procedural import ProceduralEngine, seed_from_prompt
+        from jobs.generation.procedural.engine import ProceduralEngine, seed_from_prompt
 
         width, height = RESOLUTIONS[SPEC["resolution"]]
         self.spec = RenderSpec(prompt=PROMPT, width=width, height=height, fps=24, duration=SPEC["duration"],

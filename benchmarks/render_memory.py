@@ -20,7 +20,7 @@ CHILD = """
 import sys
 from pathlib import Path
 from jobs.generation.base import RESOLUTIONS, NullControl, RenderSpec
-from jobs.generation.procedural import ProceduralEngine
+from jobs.generation.procedural.engine import ProceduralEngine
 from jobs.generation.render import render_video
 
 resolution, seconds, folder = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])

@@ -37,7 +37,7 @@ import numpy as np
 
 from jobs.generation.base import QUALITIES, RESOLUTIONS, NullControl, RenderSpec
 from jobs.generation.encoder import ENCODER_SETTINGS, X264_THREADS, x264_params
-from jobs.generation.procedural import ProceduralEngine
+from jobs.generation.procedural.engine import ProceduralEngine
 from jobs.generation.render import render_video
 
 PROMPT = "a neon city at night, calm"

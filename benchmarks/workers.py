@@ -28,7 +28,7 @@ def noop() -> None:
 
 def _noop_render_video(*, engine, spec, video_path, thumbnail_path, control):
     """Stands in for jobs.generation.render.render_video: no frames, no encoder."""
-    from jobs.generation.encoder import VideoFacts
+    from jobs.generation.base import VideoFacts
     from jobs.generation.render import RenderOutcome
 
     with open(video_path, "wb") as handle:

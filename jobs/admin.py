@@ -16,25 +16,24 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from jobs import dispatch, services
+from jobs import dispatch, parameters, services
 from jobs.catalog import all_models, default_model_id
-from jobs.generation.base import QUALITIES, RESOLUTIONS
+from jobs.forms import contract_fields
 from jobs.models import PROMPT_MAX_LENGTH, Job
 from videogen.admin_access import StaffModelAdmin
 from videogen.errors import ApplicationError
+from videogen.form_errors import ServiceErrorsMixin
 
-# The service names fields the way the API does; the add form uses model names.
-_FORM_FIELD_FOR = {"projectId": "project", "maxRetries": "max_retries"}
+REQUEST_PARAMETERS = ("resolution", "quality", "duration", "maxRetries")
 
 
-class JobAddForm(forms.ModelForm):
-    """The few fields a person chooses; everything else is the service's job."""
+class JobAddForm(ServiceErrorsMixin, forms.ModelForm):
+    """The few fields a person chooses (the request's from the parameter contract);
+    everything else is the service's job."""
 
+    # The service names fields the way the API does; the add form uses model names.
+    service_fields = {param.name: param.attr for param in parameters.PARAMETERS} | {"projectId": "project"}
     model = forms.ChoiceField(choices=())
-    resolution = forms.ChoiceField(choices=[(name, name) for name in RESOLUTIONS], initial="1080p")
-    quality = forms.ChoiceField(choices=[(name, name) for name in QUALITIES], initial="high")
-    duration = forms.IntegerField(min_value=1, max_value=services.MAX_DURATION, initial=5, help_text="Seconds.")
-    max_retries = forms.IntegerField(min_value=0, max_value=services.MAX_RETRIES_LIMIT, initial=3)
 
     class Meta:
         model = Job
@@ -42,17 +41,19 @@ class JobAddForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields.update(contract_fields(*REQUEST_PARAMETERS))
+        self.order_fields(self.Meta.fields)
         self.fields["model"].choices = [(entry.id, entry.label) for entry in all_models()]
         self.fields["model"].initial = default_model_id()
         self.fields["prompt"].max_length = PROMPT_MAX_LENGTH
 
     def job_request(self) -> services.JobRequest:
         data = self.cleaned_data
-        return services.JobRequest(
-            prompt=data["prompt"], project_id=data["project"].pk if data.get("project") else None,
-            model=data["model"], resolution=data["resolution"], quality=data["quality"],
-            duration=data["duration"], max_retries=data["max_retries"],
-        )
+        values = {name: data.get(parameters.get(name).attr) for name in REQUEST_PARAMETERS}
+        return services.JobRequest.from_values({
+            **values, "prompt": data["prompt"], "model": data["model"],
+            "projectId": data["project"].pk if data.get("project") else None,
+        })
 
     def clean(self):
         cleaned = super().clean()
@@ -63,13 +64,6 @@ class JobAddForm(forms.ModelForm):
         except ApplicationError as error:
             self.add_service_error(error)
         return cleaned
-
-    def add_service_error(self, error: ApplicationError) -> None:
-        if not error.details:
-            self.add_error(None, error.message)
-        for key, field_messages in error.details.items():
-            field = _FORM_FIELD_FOR.get(key, key)
-            self.add_error(field if field in self.fields else None, field_messages)
 
 
 @admin.register(Job)
@@ -87,8 +81,8 @@ class JobAdmin(StaffModelAdmin):
 
     fieldsets = (
         (None, {"fields": ("id", "user", "project", "status", "progress", "attempt", "queue", "priority")}),
-        ("Request", {"fields": ("prompt", "model", "resolution", "quality", "duration", "metadata")}),
-        ("Retries", {"fields": ("retry_count", "max_retries", "error_message", "idempotency_key")}),
+        ("Request", {"fields": ("prompt", "model", "resolution", "quality", "duration", "metadata", "params")}),
+        ("Retries", {"fields": ("retry_count", "max_retries", "error_message", "error_detail", "idempotency_key")}),
         ("Timeline", {"fields": (
             "created_at", "queued_at", "run_after", "dispatched_at", "started_at", "heartbeat_at", "completed_at",
             "updated_at",

@@ -8,12 +8,14 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from jobs import media, selectors, services
+from jobs import file_responses, selectors, services
 from jobs.catalog import all_models
 from jobs.models import JobStatus
-from jobs.serializers import JobCreateSerializer, JobSerializer, JobUrls, job_json
-from videogen.api.fields import error_responses, validated
-from videogen.api.pagination import page_from_query
+from jobs.presentation import JobUrls, job_json
+from jobs.serializers import JobCreateSerializer, JobSerializer
+from videogen.api.schema import error_responses
+from videogen.api.validation import validated
+from videogen.pagination import page_from_query
 
 JobListSerializer = inline_serializer(
     "JobList",
@@ -61,10 +63,9 @@ class JobCollectionView(APIView):
         data = validated(JobCreateSerializer, request.data)
         job, created = services.job_create(
             user=request.user,
-            request=services.JobRequest(
-                prompt=data["prompt"], project_id=data.get("projectId") or None, model=data.get("model") or None,
-                resolution=data["resolution"], quality=data["quality"], duration=data["duration"],
-                metadata=data.get("metadata") or {}, max_retries=data["maxRetries"],
+            request=services.JobRequest.from_values(
+                {**data, "projectId": data.get("projectId") or None, "model": data.get("model") or None,
+                 "metadata": data.get("metadata") or {}}
             ),
             idempotency_key=request.headers.get("Idempotency-Key"),
         )
@@ -108,8 +109,8 @@ class JobVideoView(APIView):
     @extend_schema(responses={(200, "video/mp4"): bytes, (206, "video/mp4"): bytes, **error_responses(401, 403, 404, 416)})
     def get(self, request, job_id: str):
         job = selectors.get_job_for_user(user=request.user, job_id=job_id, allow_staff=True)
-        download = media.download_name(job.id) if request.query_params.get("download") else None
-        return media.serve_stored_file(request, job.video_path if job.status == JobStatus.COMPLETED else "",
+        download = file_responses.download_name(job.id) if request.query_params.get("download") else None
+        return file_responses.serve_stored_file(request, job.video_path if job.status == JobStatus.COMPLETED else "",
                                        download_name=download)
 
 
@@ -117,7 +118,7 @@ class JobThumbnailView(APIView):
     @extend_schema(responses={(200, "image/jpeg"): bytes, **error_responses(401, 403, 404)})
     def get(self, request, job_id: str):
         job = selectors.get_job_for_user(user=request.user, job_id=job_id, allow_staff=True)
-        return media.serve_stored_file(request, job.thumbnail_path if job.status == JobStatus.COMPLETED else "")
+        return file_responses.serve_stored_file(request, job.thumbnail_path if job.status == JobStatus.COMPLETED else "")
 
 
 class ModelCatalogView(APIView):

@@ -4,12 +4,13 @@ Kept free of Django imports so settings can build it. Diffusion entries point at
 ``<DIFFUSION_MODEL_DIR>/<folder>`` when DIFFUSION_MODEL_DIR is set, else at the
 Hugging Face hub id (resolved from the local HF cache only; nothing is downloaded
 at job time).
+
+An entry's parameters (which ones, their ranges) come from its engine's declaration
+and ``jobs.parameters``; an entry only narrows them (``resolutions``, ``max_duration``
+or ``params``). The queue defaults to the engine's.
 """
 
 from __future__ import annotations
-
-ALL_RESOLUTIONS = ["480p", "720p", "1080p", "4k"]
-
 
 def _source(model_dir: str, folder: str, hub_id: str) -> str:
     return f"{model_dir.rstrip('/')}/{folder}" if model_dir else hub_id
@@ -21,8 +22,6 @@ def default_models(*, model_dir: str = "") -> dict[str, dict]:
             "label": "videogen procedural 1",
             "description": "Built-in CPU motion-graphics renderer driven by the prompt (not a neural network).",
             "engine": "procedural",
-            "queue": "cpu",
-            "resolutions": ALL_RESOLUTIONS,
             "max_duration": 60,
             "fps": 24,
         },
@@ -30,7 +29,6 @@ def default_models(*, model_dir: str = "") -> dict[str, dict]:
             "label": "Wan 2.1 T2V 1.3B",
             "description": "Wan 2.1 text-to-video diffusion model (GPU worker).",
             "engine": "diffusers",
-            "queue": "gpu",
             "resolutions": ["480p", "720p"],
             "max_duration": 5,
             "fps": 16,
@@ -47,7 +45,6 @@ def default_models(*, model_dir: str = "") -> dict[str, dict]:
             "label": "LTX-Video",
             "description": "Lightricks LTX-Video text-to-video diffusion model (GPU worker).",
             "engine": "diffusers",
-            "queue": "gpu",
             "resolutions": ["480p", "720p"],
             "max_duration": 6,
             "fps": 25,
@@ -64,7 +61,6 @@ def default_models(*, model_dir: str = "") -> dict[str, dict]:
             "label": "CogVideoX 2B",
             "description": "THUDM CogVideoX-2b text-to-video diffusion model (GPU worker).",
             "engine": "diffusers",
-            "queue": "gpu",
             "resolutions": ["480p", "720p"],
             "max_duration": 6,
             "fps": 8,

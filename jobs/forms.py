@@ -1,22 +1,21 @@
 """Forms behind the jobs pages: the list filters and the create form.
 
-The create form checks only types and presence; the values (ranges, the model's
-limits, the project's owner) are checked by ``jobs.services.job_create``, whose
-errors are shown on the matching fields.
+The create form's fields come from the parameter contract (``jobs.parameters``); the
+model's limits and the project's owner are checked by ``jobs.services.job_create``,
+whose errors are shown on the matching fields.
 """
 
 from __future__ import annotations
 
 from django import forms
 
+from jobs import parameters
 from jobs.catalog import ModelEntry, default_model_id
-from jobs.generation.base import QUALITIES, RESOLUTIONS
 from jobs.models import PROMPT_MAX_LENGTH, JobStatus
-from jobs.services import MAX_DURATION, MAX_RETRIES_LIMIT, JobRequest
+from jobs.services import JobRequest
 from projects.models import Project
-from videogen.pages import ServiceErrorsMixin
+from videogen.form_errors import ServiceErrorsMixin
 
-RESOLUTION_LABELS = {name: f"{name} ({width}×{height})" for name, (width, height) in RESOLUTIONS.items()}
 SEED_MAX = 2**63 - 1
 
 
@@ -48,52 +47,44 @@ class JobFilterForm(forms.Form):
         }
 
 
+def contract_fields(*names: str) -> dict[str, forms.Field]:
+    """Form fields for contract parameters (API names), keyed by their form names."""
+    return {parameters.get(name).attr: parameters.get(name).form_field() for name in names}
+
+
 class JobCreateForm(ServiceErrorsMixin, forms.Form):
+    """The page's create form. Its request fields are derived from the parameter contract
+    (``jobs.parameters``); ``project`` and ``model`` get their choices per request, and
+    ``seed`` is the page's way of setting ``metadata.seed``."""
+
     service_fields = {
-        "prompt": "prompt",
+        **{param.name: param.attr for param in parameters.PARAMETERS},
         "projectId": "project",
-        "model": "model",
-        "resolution": "resolution",
-        "quality": "quality",
-        "duration": "duration",
-        "maxRetries": "max_retries",
         "metadata": "seed",
     }
+    REQUEST_PARAMETERS = ("prompt", "resolution", "quality", "duration", "maxRetries")
 
-    prompt = forms.CharField(
-        strip=False,
-        widget=forms.Textarea(
+    project = forms.ChoiceField(required=False, help_text=parameters.get("projectId").help)
+    model = forms.ChoiceField()
+    seed = forms.IntegerField(
+        required=False, label="Seed", min_value=0, max_value=SEED_MAX,
+        widget=forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric", "placeholder": "Random"}),
+        help_text="The same prompt and seed render the same video; empty picks one.",
+    )
+    FIELD_ORDER = ("prompt", "project", "model", "resolution", "quality", "duration", "max_retries", "seed")
+
+    def __init__(self, *args, projects: list[Project], models: list[ModelEntry], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(contract_fields(*self.REQUEST_PARAMETERS))
+        self.order_fields(self.FIELD_ORDER)
+        self.fields["prompt"].widget = forms.Textarea(
             attrs={
                 "rows": 5,
                 "maxlength": PROMPT_MAX_LENGTH,
                 "placeholder": "A paper boat drifting down a neon-lit canal at night, slow dolly shot",
                 "data-counter-max": PROMPT_MAX_LENGTH,
             }
-        ),
-        help_text=f"Describe the scene, the motion and the mood. Up to {PROMPT_MAX_LENGTH} characters.",
-    )
-    project = forms.ChoiceField(required=False, help_text="Keep related jobs together.")
-    model = forms.ChoiceField()
-    resolution = forms.ChoiceField(choices=list(RESOLUTION_LABELS.items()), initial="1080p")
-    quality = forms.ChoiceField(choices=[(q, q.capitalize()) for q in QUALITIES], initial="high")
-    duration = forms.IntegerField(
-        label="Duration (seconds)", initial=5,
-        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_DURATION, "step": 1, "inputmode": "numeric"}),
-        help_text=f"1 to {MAX_DURATION} seconds, within the model's limit.",
-    )
-    max_retries = forms.IntegerField(
-        label="Max retries", initial=3,
-        widget=forms.NumberInput(attrs={"min": 0, "max": MAX_RETRIES_LIMIT, "step": 1, "inputmode": "numeric"}),
-        help_text=f"Automatic retries after a failed attempt (0 to {MAX_RETRIES_LIMIT}).",
-    )
-    seed = forms.IntegerField(
-        required=False, label="Seed", min_value=0, max_value=SEED_MAX,
-        widget=forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric", "placeholder": "Random"}),
-        help_text="The same prompt and seed render the same video; empty picks one.",
-    )
-
-    def __init__(self, *args, projects: list[Project], models: list[ModelEntry], **kwargs):
-        super().__init__(*args, **kwargs)
+        )
         self.models = models
         self.fields["project"].choices = project_choices(projects, empty_label="No project")
         self.fields["model"].choices = [(model.id, model_choice_label(model)) for model in models]
@@ -102,13 +93,12 @@ class JobCreateForm(ServiceErrorsMixin, forms.Form):
     def job_request(self) -> JobRequest:
         data = self.cleaned_data
         seed = data.get("seed")
-        return JobRequest(
-            prompt=data["prompt"],
-            project_id=data.get("project") or None,
-            model=data["model"],
-            resolution=data["resolution"],
-            quality=data["quality"],
-            duration=data["duration"],
-            metadata={"seed": seed} if seed is not None else None,
-            max_retries=data["max_retries"],
+        values = {name: data.get(parameters.get(name).attr) for name in self.REQUEST_PARAMETERS}
+        return JobRequest.from_values(
+            {
+                **values,
+                "projectId": data.get("project") or None,
+                "model": data["model"],
+                "metadata": {"seed": seed} if seed is not None else None,
+            }
         )

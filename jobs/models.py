@@ -37,6 +37,8 @@ class Job(models.Model):
     quality = models.CharField(max_length=8)
     duration = models.PositiveSmallIntegerField()
     metadata = models.JSONField(default=dict, blank=True)
+    # Declared job parameters without a column of their own (see jobs.parameters), by API name.
+    params = models.JSONField(default=dict, blank=True)
     queue = models.CharField(max_length=32, default="cpu")
     # Dispatch (jobs.dispatch): a higher priority starts first; staff set it.
     priority = models.SmallIntegerField(default=0)
@@ -46,7 +48,10 @@ class Job(models.Model):
     attempt = models.PositiveIntegerField(default=1)
     retry_count = models.PositiveSmallIntegerField(default=0)
     max_retries = models.PositiveSmallIntegerField(default=3)
+    # What the user is shown: safe, says what happened and what to do.
     error_message = models.TextField(blank=True, default="")
+    # The failure's full detail (exception and message), for the log and the admin only.
+    error_detail = models.TextField(blank=True, default="")
     used_provider = models.CharField(max_length=50, blank=True, default="")
     used_model = models.CharField(max_length=100, blank=True, default="")
     generation_time_ms = models.PositiveIntegerField(null=True, blank=True)

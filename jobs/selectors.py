@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, IntegerField, OuterRef, Subquery
 
 from accounts.models import User
 from jobs import dispatch
 from jobs.models import Job, JobStatus
 from videogen.errors import Forbidden, InvalidInput, NotFound
 from videogen.ids import valid_id
+from videogen.pagination import page_count, pager
+
+JOBS_PER_PAGE = 12
 
 
 def get_job_for_user(*, user: User, job_id: str, allow_staff: bool = False) -> Job:
@@ -84,3 +87,21 @@ def job_stats(*, user: User) -> dict:
         "success_rate": round(by_status[JobStatus.COMPLETED] / finished, 4) if finished else 0.0,
         "avg_generation_time_ms": round(average) if average is not None else None,
     }
+
+
+def job_page(*, user: User, page: int, status: str | None = None, project_id: str | None = None) -> dict:
+    """One page of a user's jobs (a project's, given ``project_id``) plus what the list
+    templates need to draw it and its pager; a page past the end shows the last one."""
+    jobs, total = job_list(
+        user=user, status=status, project_id=project_id, skip=(page - 1) * JOBS_PER_PAGE, take=JOBS_PER_PAGE
+    )
+    pages = page_count(total, JOBS_PER_PAGE)
+    if page > pages:  # e.g. the last job of the last page was just deleted
+        return job_page(user=user, page=pages, status=status, project_id=project_id)
+    return {"jobs": jobs, **pager(page=page, pages=pages, total=total), "polling": any(job.is_active for job in jobs)}
+
+
+def job_count_per_project() -> Subquery:
+    """A subquery counting the jobs of the project ``OuterRef("pk")`` (projects annotate it)."""
+    counts = Job.objects.filter(project=OuterRef("pk")).order_by().values("project").annotate(count=Count("pk"))
+    return Subquery(counts.values("count"), output_field=IntegerField())

@@ -19,10 +19,11 @@ from jobs import selectors, services
 from jobs.catalog import all_models
 from jobs.forms import JobCreateForm, JobFilterForm
 from jobs.models import Job
-from jobs.serializers import result_for
+from jobs.presentation import result_for
 from projects.models import Project
 from projects.selectors import project_list
 from videogen.errors import ApplicationError, InvalidInput, TooManyRequests
+from videogen.pagination import page_number
 from videogen.pages import (
     access_errors_as_pages,
     current_page_path,
@@ -31,8 +32,6 @@ from videogen.pages import (
     safe_next_url,
 )
 
-JOBS_PER_PAGE = 12
-MAX_PAGE = 100_000
 PROJECT_CHOICES_LIMIT = 500
 DETAIL_TARGET = "job-detail"
 # Sent with every action's answer: the live job list (and the stats) refresh themselves.
@@ -43,32 +42,6 @@ def own_projects(user) -> list[Project]:
     """The user's projects for a select menu, newest first."""
     projects, _ = project_list(user=user, skip=0, take=PROJECT_CHOICES_LIMIT)
     return projects
-
-
-def page_number(request: HttpRequest) -> int:
-    """The ?page= number, forgiving: junk means 1, and it is capped before it reaches SQL."""
-    try:
-        return min(max(1, int(request.GET.get("page", "1"))), MAX_PAGE)
-    except ValueError:
-        return 1
-
-
-def paged_jobs(*, user, page: int, status: str | None = None, project_id: str | None = None) -> dict:
-    """One page of jobs plus what the list template needs to draw it and its pager."""
-    jobs, total = selectors.job_list(
-        user=user, status=status, project_id=project_id, skip=(page - 1) * JOBS_PER_PAGE, take=JOBS_PER_PAGE
-    )
-    pages = max(1, -(-total // JOBS_PER_PAGE))
-    if page > pages:  # e.g. the last job of the last page was just deleted
-        return paged_jobs(user=user, page=pages, status=status, project_id=project_id)
-    return {
-        "jobs": jobs,
-        "total": total,
-        "page": page,
-        "pages": pages,
-        "page_range": range(1, pages + 1),
-        "polling": any(job.is_active for job in jobs),
-    }
 
 
 @login_required_page
@@ -82,7 +55,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
         "filtered": any(form.filters().values()),
         "stats": selectors.job_stats(user=request.user),
         "next_url": current_page_path(request),
-        **paged_jobs(user=request.user, page=page_number(request), **form.filters()),
+        **selectors.job_page(user=request.user, page=page_number(request), **form.filters()),
     }
     return render_page_or_fragment(
         request, page="jobs/list.html", fragment="jobs/_job_list_update.html", context=context, status=status

@@ -28,13 +28,14 @@ def _on_horse_sigterm(signum, frame) -> None:
     tasks.SHUTDOWN.set()
 
 
-def preload_cpu_engines(queue_names) -> None:
-    """Import the render path, build the built-in CPU engines and render one frame.
+def preload_engines(queue_names) -> None:
+    """Build the engines that ask for warming up and render one tiny frame with each.
 
     A forked work-horse inherits all of it. Whatever a horse imports or warms up
-    itself dies with it, and the procedural engine's imports plus the lazy ones of the
-    first render (Pillow's plugins, fonts, numpy.random) cost more than rendering a
-    short job. The one-frame render runs before any job, in a temporary folder.
+    itself dies with it, and an engine's imports plus the lazy ones of the first
+    render (Pillow's plugins, fonts, numpy.random) can cost more than rendering a
+    short job. Which engines want it is their declaration's ``warm_up``. The
+    one-frame render runs before any job, in a temporary folder.
     """
     from jobs.catalog import all_models
     from jobs.generation.base import RESOLUTIONS, NullControl, RenderSpec
@@ -42,7 +43,7 @@ def preload_cpu_engines(queue_names) -> None:
     from jobs.generation.render import render_video
 
     for model in all_models():
-        if model.engine != "procedural" or model.queue not in queue_names:
+        if not model.declaration.warm_up or model.queue not in queue_names:
             continue
         try:
             engine = engine_for(model_id=model.id, engine=model.engine, options=model.options)
@@ -53,6 +54,15 @@ def preload_cpu_engines(queue_names) -> None:
                              thumbnail_path=os.path.join(folder, "warmup.jpg"), control=NullControl())
         except Exception:  # a broken engine is reported by the jobs that use it
             logger.exception("could not preload engine", extra={"model": model.id})
+
+
+def runs_in_process(queue_names) -> bool:
+    """Whether a worker on these queues runs jobs in-process: some model on them has an
+    engine that keeps state across jobs (a loaded model)."""
+    from jobs.catalog import all_models
+    from jobs.generation.base import IN_PROCESS
+
+    return any(m.queue in queue_names and m.declaration.worker == IN_PROCESS for m in all_models())
 
 
 def open_spare_connection() -> None:
@@ -160,7 +170,7 @@ class ForkingWorker(RegisteredWorker, Worker):
     """
 
     def work(self, *args, **kwargs):
-        preload_cpu_engines(self.queue_names())
+        preload_engines(self.queue_names())
         return super().work(*args, **kwargs)
 
     def fork_work_horse(self, job, queue):

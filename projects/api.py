@@ -10,8 +10,9 @@ from rest_framework.views import APIView
 from projects.selectors import get_project_for_user, project_list
 from projects.serializers import ProjectListSerializer, ProjectSerializer, ProjectWriteSerializer
 from projects.services import project_create, project_delete, project_update
-from videogen.api.fields import error_responses, validated
-from videogen.api.pagination import DEFAULT_TAKE, MAX_TAKE, page_from_query
+from videogen.api.schema import error_responses
+from videogen.api.validation import validated
+from videogen.pagination import DEFAULT_TAKE, MAX_TAKE, page_from_query
 
 PAGE_PARAMETERS = [
     OpenApiParameter("skip", {"type": "integer", "minimum": 0, "default": 0}, description="Rows to skip."),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from projects.models import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
-from videogen.pages import ServiceErrorsMixin
+from videogen.form_errors import ServiceErrorsMixin
 
 
 class ProjectForm(ServiceErrorsMixin, forms.Form):

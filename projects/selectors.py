@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from jobs.models import Job
+from jobs.selectors import job_count_per_project
 from projects.models import Project
 from videogen.errors import Forbidden, NotFound
 
@@ -21,14 +21,7 @@ def projects_with_job_count(queryset: QuerySet[Project] | None = None) -> QueryS
     for the rows a page returns (served by the jobs' project index).
     """
     queryset = Project.objects.all() if queryset is None else queryset
-    jobs_per_project = (
-        Job.objects.filter(project=OuterRef("pk"))
-        .order_by()
-        .values("project")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return queryset.annotate(job_count=Coalesce(Subquery(jobs_per_project, output_field=IntegerField()), 0))
+    return queryset.annotate(job_count=Coalesce(job_count_per_project(), 0))
 
 
 def project_list(*, user: User, skip: int, take: int) -> tuple[list[Project], int]:

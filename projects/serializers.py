@@ -2,17 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from projects.models import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH, Project
-
-
-class StrictCharField(serializers.CharField):
-    """A CharField that refuses numbers and booleans instead of turning them into text."""
-
-    default_error_messages = {"invalid": "Must be a string."}
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
+from videogen.api.strict_fields import StrictCharField
 
 
 class ProjectSerializer(serializers.ModelSerializer):

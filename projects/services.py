@@ -41,6 +41,12 @@ def project_update(*, project: Project, name: str | None = None, description: st
     return project
 
 
+def project_check(*, name: str, description: str = "") -> None:
+    """Raise what project_create would raise for these values (forms show it per field)."""
+    _clean_name(name)
+    _clean_description(description)
+
+
 def project_delete(*, project: Project) -> None:
     """Delete the project; its jobs stay, with their project set to null."""
     with transaction.atomic():

@@ -5,7 +5,7 @@ from projects import api, views
 app_name = "projects"
 
 urlpatterns = [
-    path("projects", views.project_list_page, name="list"),
+    path("projects", views.project_list, name="list"),
     path("projects/<str:project_id>", views.project_detail, name="detail"),
     path("projects/<str:project_id>/edit", views.project_edit, name="edit"),
     path("projects/<str:project_id>/delete", views.project_delete, name="delete"),

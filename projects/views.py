@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from jobs.views import page_number, paged_jobs
+from jobs.selectors import job_page
 from projects import services
 from projects.forms import ProjectForm
-from projects.selectors import get_project_for_user, project_list
+from projects import selectors
 from videogen.errors import InvalidInput
+from videogen.pagination import page_count, page_number, pager
 from videogen.pages import (
     access_errors_as_pages,
     current_page_path,
@@ -31,7 +32,7 @@ PROJECTS_PER_PAGE = 20
 
 @login_required_page
 @require_http_methods(["GET", "POST"])
-def project_list_page(request: HttpRequest) -> HttpResponse:
+def project_list(request: HttpRequest) -> HttpResponse:
     """GET lists the user's projects; POST creates one from the form on the same page."""
     form = ProjectForm(request.POST or None)
     status = 200
@@ -48,12 +49,9 @@ def project_list_page(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Project “{project.name}” created.")
                 return redirect("projects:detail", project_id=project.id)
     page = page_number(request)
-    projects, total = project_list(user=request.user, skip=(page - 1) * PROJECTS_PER_PAGE, take=PROJECTS_PER_PAGE)
-    pages = max(1, -(-total // PROJECTS_PER_PAGE))
-    context = {
-        "form": form, "projects": projects, "total": total,
-        "page": page, "pages": pages, "page_range": range(1, pages + 1),
-    }
+    projects, total = selectors.project_list(user=request.user, skip=(page - 1) * PROJECTS_PER_PAGE, take=PROJECTS_PER_PAGE)
+    pages = page_count(total, PROJECTS_PER_PAGE)
+    context = {"form": form, "projects": projects, **pager(page=page, pages=pages, total=total)}
     return render(request, "projects/list.html", context, status=status)
 
 
@@ -61,11 +59,11 @@ def project_list_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 @access_errors_as_pages
 def project_detail(request: HttpRequest, project_id: str) -> HttpResponse:
-    project = get_project_for_user(user=request.user, project_id=project_id)
+    project = selectors.get_project_for_user(user=request.user, project_id=project_id)
     context = {
         "project": project,
         "next_url": current_page_path(request),
-        **paged_jobs(user=request.user, page=page_number(request), project_id=project.id),
+        **job_page(user=request.user, page=page_number(request), project_id=project.id),
     }
     return render_page_or_fragment(
         request, page="projects/detail.html", fragment="jobs/_job_list.html", context=context
@@ -76,7 +74,7 @@ def project_detail(request: HttpRequest, project_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @access_errors_as_pages
 def project_edit(request: HttpRequest, project_id: str) -> HttpResponse:
-    project = get_project_for_user(user=request.user, project_id=project_id)
+    project = selectors.get_project_for_user(user=request.user, project_id=project_id)
     initial = {"name": project.name, "description": project.description}
     form = ProjectForm(request.POST or None, initial=initial)
     status = 200
@@ -100,7 +98,7 @@ def project_edit(request: HttpRequest, project_id: str) -> HttpResponse:
 @access_errors_as_pages
 def project_delete(request: HttpRequest, project_id: str) -> HttpResponse:
     """GET asks for confirmation (the no-JavaScript path); POST deletes, keeping the jobs."""
-    project = get_project_for_user(user=request.user, project_id=project_id)
+    project = selectors.get_project_for_user(user=request.user, project_id=project_id)
     detail_url = reverse("projects:detail", args=[project.id])
     edit_url = reverse("projects:edit", args=[project.id])
     if request.method == "GET":

@@ -1,5 +1,5 @@
 """Shared plumbing for the HTML pages: login and access errors, HTMX fragments,
-safe "next" URLs, and service errors shown on forms.
+and safe "next" URLs (service errors on forms: ``videogen.form_errors``).
 
 Page views stay thin: load through an ownership helper, validate, call a service,
 respond. What every one of them needs in between lives here.
@@ -11,7 +11,6 @@ import functools
 from collections.abc import Callable, Iterable
 from urllib.parse import urlencode
 
-from django import forms
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
@@ -21,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
 from videogen import error_views
-from videogen.errors import ApplicationError, Forbidden, NotFound
+from videogen.errors import Forbidden, NotFound
 
 
 def login_required_page(view: Callable) -> Callable:
@@ -100,24 +99,3 @@ def safe_next_url(request: HttpRequest, fallback: str, *, refuse: Iterable[str] 
     if path in set(refuse):
         return fallback
     return candidate
-
-
-class ServiceErrorsMixin:
-    """Forms that show a service's ApplicationError on the fields it names.
-
-    ``service_fields`` maps the keys services put in ``error.details`` (the API's
-    camelCase names) to this form's field names; anything else goes to the form.
-    """
-
-    service_fields: dict[str, str] = {}
-
-    def add_service_error(self: forms.Form, error: ApplicationError) -> None:
-        placed = False
-        for key, messages in error.details.items():
-            field = self.service_fields.get(key, key)
-            if field in self.fields:
-                for message in messages:
-                    self.add_error(field, message)
-                placed = True
-        if not placed:
-            self.add_error(None, error.message)

@@ -5,14 +5,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from accounts.urls import api_urlpatterns as accounts_api
 from jobs.urls import api_urlpatterns as jobs_api
 from projects.urls import api_urlpatterns as projects_api
-from videogen import health
+from videogen import health_api
 
 api_urlpatterns = [
     *accounts_api,
     *projects_api,
     *jobs_api,
-    path("health", health.HealthView.as_view(), name="api-health"),
-    path("health/live", health.LiveView.as_view(), name="api-health-live"),
+    path("health", health_api.HealthView.as_view(), name="api-health"),
+    path("health/live", health_api.LiveView.as_view(), name="api-health-live"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -9,34 +9,27 @@ pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "securePassword123"
 
 
-@pytest.fixture
-def user_admin(client, staff):
-    """The staff persona signed in to the admin: no per-model permission is needed."""
-    assert not staff.user_permissions.exists() and not staff.is_superuser
-    client.force_login(staff)
-    return client
-
-
-def test_staff_can_list_users(user_admin, owner, other_user):
-    response = user_admin.get("/admin/accounts/user/")
+def test_staff_can_list_users(staff_client, staff, owner, other_user):
+    assert not staff.user_permissions.exists() and not staff.is_superuser  # no per-model permission needed
+    response = staff_client.get("/admin/accounts/user/")
 
     assert response.status_code == 200
     assert b"owner@example.com" in response.content
     assert b"other@example.com" in response.content
 
 
-def test_staff_can_search_users_by_email(user_admin, owner, other_user):
-    response = user_admin.get("/admin/accounts/user/", {"q": "other@"})
+def test_staff_can_search_users_by_email(staff_client, owner, other_user):
+    response = staff_client.get("/admin/accounts/user/", {"q": "other@"})
 
     assert response.status_code == 200
     assert b"other@example.com" in response.content
     assert b"owner@example.com" not in response.content
 
 
-def test_the_user_list_runs_the_same_queries_however_many_users(user_admin, make_user):
+def test_the_user_list_runs_the_same_queries_however_many_users(staff_client, make_user):
     def count_queries() -> int:
         with CaptureQueriesContext(connection) as queries:
-            assert user_admin.get("/admin/accounts/user/").status_code == 200
+            assert staff_client.get("/admin/accounts/user/").status_code == 200
         return len(queries)
 
     make_user("a@example.com")
@@ -47,11 +40,11 @@ def test_the_user_list_runs_the_same_queries_however_many_users(user_admin, make
     assert count_queries() == few
 
 
-def test_staff_can_create_a_user_by_email_and_password(user_admin, anon_api):
-    form = user_admin.get("/admin/accounts/user/add/")
+def test_staff_can_create_a_user_by_email_and_password(staff_client, anon_api):
+    form = staff_client.get("/admin/accounts/user/add/")
     assert form.status_code == 200
 
-    response = user_admin.post(
+    response = staff_client.post(
         "/admin/accounts/user/add/",
         {"email": "Created@Example.com", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "_save": "Save"},
     )
@@ -64,8 +57,8 @@ def test_staff_can_create_a_user_by_email_and_password(user_admin, anon_api):
     assert anon_api.post("/api/v1/auth/login", credentials, format="json").status_code == 200
 
 
-def test_the_admin_add_form_refuses_an_email_taken_in_another_case(user_admin, owner):
-    response = user_admin.post(
+def test_the_admin_add_form_refuses_an_email_taken_in_another_case(staff_client, owner):
+    response = staff_client.post(
         "/admin/accounts/user/add/",
         {"email": "OWNER@example.com", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "_save": "Save"},
     )
@@ -75,8 +68,8 @@ def test_the_admin_add_form_refuses_an_email_taken_in_another_case(user_admin, o
     assert User.objects.count() == 2  # owner and the staff persona
 
 
-def test_the_admin_add_form_applies_the_password_rules(user_admin):
-    response = user_admin.post(
+def test_the_admin_add_form_applies_the_password_rules(staff_client):
+    response = staff_client.post(
         "/admin/accounts/user/add/", {"email": "new@example.com", "password1": "short", "password2": "short"}
     )
 
@@ -109,8 +102,8 @@ def test_staff_can_open_the_rq_dashboard(client, staff):
     assert client.get("/admin/rq/").status_code == 200
 
 
-def test_staff_can_change_a_users_email_which_is_stored_normalised(user_admin, owner):
-    page = user_admin.get(f"/admin/accounts/user/{owner.pk}/change/")
+def test_staff_can_change_a_users_email_which_is_stored_normalised(staff_client, owner):
+    page = staff_client.get(f"/admin/accounts/user/{owner.pk}/change/")
     assert page.status_code == 200
     data = {
         "email": " Renamed@Example.com",
@@ -119,17 +112,17 @@ def test_staff_can_change_a_users_email_which_is_stored_normalised(user_admin, o
         "_save": "Save",
     }
 
-    response = user_admin.post(f"/admin/accounts/user/{owner.pk}/change/", data)
+    response = staff_client.post(f"/admin/accounts/user/{owner.pk}/change/", data)
 
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else None
     owner.refresh_from_db()
     assert owner.email == "renamed@example.com"
 
 
-def test_staff_who_are_not_superusers_cannot_make_themselves_superusers(user_admin, staff):
+def test_staff_who_are_not_superusers_cannot_make_themselves_superusers(staff_client, staff):
     data = {"email": staff.email, "is_active": "on", "is_staff": "on", "is_superuser": "on", "_save": "Save"}
 
-    response = user_admin.post(f"/admin/accounts/user/{staff.pk}/change/", data)
+    response = staff_client.post(f"/admin/accounts/user/{staff.pk}/change/", data)
 
     assert response.status_code == 302
     staff.refresh_from_db()

@@ -8,8 +8,10 @@ so a cancelled job stops quickly whatever the engine.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -45,10 +47,25 @@ class RenderSpec:
     duration: int  # seconds
     quality: str  # one of QUALITIES
     seed: int
+    # The job's engine-specific parameters (declared in jobs.parameters), by API name.
+    params: dict[str, Any] = field(default_factory=dict)
 
     @property
     def frame_count(self) -> int:
         return self.fps * self.duration
+
+
+@dataclass(frozen=True)
+class VideoFacts:
+    """What the encoder measured of a finished MP4: the one description of a video."""
+
+    width: int
+    height: int
+    fps: int
+    frames: int
+    duration_seconds: float
+    size_bytes: int
+    codec: str = "h264"
 
 
 class FrameSink(Protocol):
@@ -99,3 +116,39 @@ class NullControl:
 
     def should_stop(self) -> bool:
         return False
+
+
+def seed_from_prompt(prompt: str) -> int:
+    """A stable, non-negative 31-bit seed derived from ``prompt`` (same in every process)."""
+    digest = hashlib.sha256(prompt.strip().lower().encode("utf-8")).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFF_FFFF
+
+
+FORKING = "forking"
+IN_PROCESS = "in-process"
+
+
+@dataclass(frozen=True)
+class EngineDeclaration:
+    """What the rest of the system needs to know about an engine, declared by its package.
+
+    Each package ``jobs.generation.<name>/`` sets ``ENGINE = EngineDeclaration(...)`` in its
+    ``__init__`` (kept light: heavy imports happen in ``build``); the registry finds it
+    there. Nothing outside the package names the engine.
+    """
+
+    name: str  # the catalog's "engine" value, and the job's usedProvider
+    build: Callable[..., Engine]  # build(options: dict, device: str | None) -> Engine
+    # The job parameters (jobs.parameters names) its models accept. A catalog entry
+    # may narrow their ranges, never add one the engine does not read.
+    params: tuple[str, ...] = ("prompt", "resolution", "quality", "duration")
+    derive_seed: Callable[[str], int] = seed_from_prompt  # the seed when a job gives none
+    queue: str = "cpu"  # the worker queue its models use unless the catalog says otherwise
+    # "forking": a fresh work-horse per job (cheap to set up); "in-process": the engine
+    # keeps state across jobs (a loaded model), so its workers run jobs in-process.
+    worker: str = FORKING
+    # Build it and render one tiny frame in a forking worker's parent before any job,
+    # so every work-horse inherits the warm imports.
+    warm_up: bool = False
+    # Validates a catalog entry's "options" (raise ValueError naming the problem).
+    check_options: Callable[[dict], None] = lambda options: None

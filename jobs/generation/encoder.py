@@ -22,7 +22,7 @@ import av
 import numpy as np
 from PIL import Image
 
-from jobs.generation.base import QUALITIES
+from jobs.generation.base import QUALITIES, VideoFacts
 
 
 @dataclass(frozen=True)
@@ -67,17 +67,6 @@ THUMBNAIL_MAX_WIDTH = 640
 def x264_params(width: int, height: int) -> str:
     """The ``x264-params`` string for this frame size ("" means x264's preset defaults)."""
     return LARGE_FRAME_X264_PARAMS if width * height > LARGE_FRAME_PIXELS else ""
-
-
-@dataclass(frozen=True)
-class VideoFacts:
-    width: int
-    height: int
-    fps: int
-    frames: int
-    duration_seconds: float
-    size_bytes: int
-    codec: str = "h264"
 
 
 class EncoderError(Exception):

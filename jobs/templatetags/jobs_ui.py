@@ -7,7 +7,7 @@ import json
 from django import template
 
 from jobs.models import Job
-from jobs.serializers import result_for
+from jobs.presentation import result_for
 
 register = template.Library()
 

@@ -1,4 +1,4 @@
-"""Fixtures for the jobs tests: rows in any state, a private MEDIA_ROOT, a tiny diffusion pipeline.
+"""Fixtures for the jobs tests: a private MEDIA_ROOT, stored outputs, a tiny diffusion pipeline.
 
 (The emptied test Redis db, ``clean_redis``, comes from jobs/tests/live_workers.py.)"""
 
@@ -7,45 +7,12 @@ from __future__ import annotations
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.utils import timezone
 
-from jobs import outputs
-from jobs.models import Job, JobStatus
-from projects.models import Project
+from jobs import stored_files
+from jobs.models import Job
+from jobs.results import RESULT_COLUMNS
 
 DIFFUSION_EXTRA_MISSING = "the diffusion extra is not installed (pip install -r requirements-diffusion.txt)"
-
-
-@pytest.fixture
-def make_project(db):
-    def make(user, name: str = "Launch film") -> Project:
-        return Project.objects.create(user=user, name=name)
-
-    return make
-
-
-@pytest.fixture
-def make_job(db):
-    """A job row in any state, written directly (the services are tested elsewhere)."""
-
-    def make(user, *, status: str = JobStatus.QUEUED, **fields) -> Job:
-        now = timezone.now()
-        values = {
-            "prompt": "a red fox running through snow", "model": "videogen-procedural-1", "resolution": "480p",
-            "quality": "low", "duration": 2, "queue": "cpu", "queued_at": now,
-        }
-        if status == JobStatus.PROCESSING:
-            values.update(started_at=now, heartbeat_at=now, progress=40)
-        if status in (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED):
-            values.update(started_at=now, completed_at=now)
-        if status == JobStatus.COMPLETED:
-            values.update(progress=100, generation_time_ms=1200)
-        if status == JobStatus.FAILED:
-            values.update(error_message="The engine crashed.")
-        values.update(fields)
-        return Job.objects.create(user=user, status=status, **values)
-
-    return make
 
 
 @pytest.fixture
@@ -59,14 +26,14 @@ def store_output(media_root):
     """Give a job stored files in its attempt folder, as a finished attempt leaves them."""
 
     def store(job: Job, *, video: bytes = b"\x00" * 1000, poster: bytes | None = b"\xff\xd8poster") -> Job:
-        folder = outputs.attempt_folder(user_id=job.user_id, job_id=job.id, attempt=job.attempt)
-        job.video_path = default_storage.save(f"{folder}/{outputs.VIDEO_NAME}", ContentFile(video))
+        folder = stored_files.attempt_folder(user_id=job.user_id, job_id=job.id, attempt=job.attempt)
+        job.video_path = default_storage.save(f"{folder}/{stored_files.VIDEO_NAME}", ContentFile(video))
         job.thumbnail_path = (
-            default_storage.save(f"{folder}/{outputs.POSTER_NAME}", ContentFile(poster)) if poster is not None else ""
+            default_storage.save(f"{folder}/{stored_files.POSTER_NAME}", ContentFile(poster)) if poster is not None else ""
         )
         job.video_width, job.video_height, job.video_fps, job.video_frames = 854, 480, 24, 48
         job.video_duration, job.video_size_bytes, job.video_codec = 2.0, len(video), "h264"
-        job.save(update_fields=[*outputs.CLEARED_RESULT])
+        job.save(update_fields=[*RESULT_COLUMNS])
         return job
 
     return store
@@ -82,3 +49,13 @@ def tiny_wan(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("HF_HUB_OFFLINE", "1")
         yield str(tiny_wan_pipeline(tmp_path_factory.mktemp("tiny-wan")))
+
+
+@pytest.fixture
+def staff_client(staff_client, staff):
+    """The staff persona signed in to the admin, granted the jobs permissions the job
+    actions need."""
+    from django.contrib.auth.models import Permission
+
+    staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="jobs"))
+    return staff_client

@@ -90,7 +90,7 @@ class PacedProceduralEngine:
     """
 
     def __init__(self, *, frame_seconds: float = 0.0):
-        from jobs.generation.procedural import ProceduralEngine
+        from jobs.generation.procedural.engine import ProceduralEngine
 
         self._engine = ProceduralEngine()
         self.provider = self._engine.provider

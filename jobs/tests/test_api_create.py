@@ -126,6 +126,16 @@ def test_it_enqueues_on_the_models_own_queue(owner_api, idle_workers, django_cap
         ({"metadata": "seed=1"}, "metadata", "Must be a JSON object."),
         ({"maxRetries": 11}, "maxRetries", "Ensure this value is less than or equal to 10."),
         ({"maxRetries": -1}, "maxRetries", "Ensure this value is greater than or equal to 0."),
+        # Strict types: nothing is converted (DRF would turn 123 into "123" and "3" into 3).
+        ({"prompt": 123}, "prompt", "Must be a string."),
+        ({"prompt": True}, "prompt", "Must be a string."),
+        ({"duration": "3"}, "duration", "A valid integer is required."),
+        ({"duration": True}, "duration", "A valid integer is required."),
+        ({"maxRetries": "3"}, "maxRetries", "A valid integer is required."),
+        ({"resolution": 720}, "resolution", "Must be a string."),
+        ({"quality": ["high"]}, "quality", "Must be a string."),
+        ({"model": 5}, "model", "Must be a string."),
+        ({"projectId": 12}, "projectId", "Must be a string."),
     ],
 )
 def test_it_rejects_a_bad_field_naming_it(owner_api, body, field, message):

@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.storage import default_storage
 
-from jobs import outputs
+from jobs import stored_files
 from jobs.models import Job, JobStatus
 from jobs.tests.helpers import rq_job_ids
 from videogen.testing.api import assert_api_error
@@ -160,7 +160,7 @@ def test_deleting_removes_the_job_and_its_files(owner, owner_api, make_job, stor
     assert not Job.objects.filter(pk=job.pk).exists()
     assert not default_storage.exists(job.video_path)
     assert not default_storage.exists(job.thumbnail_path)
-    assert not (media_root / outputs.job_folder(user_id=owner.id, job_id=job.id)).exists()
+    assert not (media_root / stored_files.job_folder(user_id=owner.id, job_id=job.id)).exists()
 
 
 def test_deleting_a_processing_job_removes_it(owner, owner_api, make_job, django_capture_on_commit_callbacks):

@@ -26,6 +26,11 @@ def test_it_lists_the_catalog_with_the_default_marked(owner_api, settings):
         "maxDuration": 60,
         "fps": 24,
         "default": True,
+        "parameters": {
+            "resolution": {"type": "string", "choices": ["480p", "720p", "1080p", "4k"], "default": "1080p"},
+            "quality": {"type": "string", "choices": ["low", "medium", "high"], "default": "high"},
+            "duration": {"type": "integer", "min": 1, "max": 60, "default": 5},
+        },
     }
     assert [model_id for model_id, model in models.items() if model["default"]] == ["videogen-procedural-1"]
 
@@ -39,6 +44,26 @@ def test_it_follows_the_configured_catalog(owner_api):
     assert [(model["id"], model["resolutions"], model["maxDuration"], model["fps"]) for model in models] == [
         ("tiny-model", ["480p"], 5, 12),
     ]
+
+
+def test_each_model_lists_the_parameters_it_accepts_with_its_own_ranges(owner_api):
+    models = {model["id"]: model for model in owner_api.get(URL).json()["models"]}
+
+    wan = models["wan2.1-t2v-1.3b"]["parameters"]
+    assert wan["resolution"]["choices"] == ["480p", "720p"] == models["wan2.1-t2v-1.3b"]["resolutions"]
+    assert wan["duration"]["max"] == 5 == models["wan2.1-t2v-1.3b"]["maxDuration"]
+
+
+@override_settings(VIDEOGEN_MODELS={
+    "narrow": {"engine": "procedural", "params": {"duration": {"min": 2, "max": 8, "default": 4},
+                                                  "quality": {"choices": ["low"], "default": "low"}}},
+}, VIDEOGEN_DEFAULT_MODEL="narrow")
+def test_a_catalog_entry_narrows_its_parameters(owner_api):
+    (model,) = owner_api.get(URL).json()["models"]
+
+    assert model["parameters"]["duration"] == {"type": "integer", "min": 2, "max": 8, "default": 4}
+    assert model["parameters"]["quality"] == {"type": "string", "choices": ["low"], "default": "low"}
+    assert model["maxDuration"] == 8
 
 
 @pytest.mark.parametrize("persona", ["other_api", "staff_api", "anon_api"])

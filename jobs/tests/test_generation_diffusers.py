@@ -10,9 +10,9 @@ import sys
 import numpy as np
 import pytest
 
-from jobs.generation import diffusers_engine
+from jobs.generation.diffusers import engine as diffusers_engine
 from jobs.generation.base import NullControl, PermanentEngineError, RenderSpec, RenderStopped
-from jobs.generation.diffusers_engine import PIPELINES, STEPS_SHARE, DiffusersEngine
+from jobs.generation.diffusers.engine import PIPELINES, STEPS_SHARE, DiffusersEngine
 from jobs.tests.diffusion_fixtures import TINY_MAX_SEQUENCE_LENGTH
 
 

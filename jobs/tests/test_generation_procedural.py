@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from jobs.generation.base import RESOLUTIONS, PermanentEngineError, PlaneBufferSink, RenderSpec, RenderStopped
-from jobs.generation.procedural import FrameComposer, ProceduralEngine, seed_from_prompt
-from jobs.generation.procedural_looks import THEMES, look_for
+from jobs.generation.procedural.engine import FrameComposer, ProceduralEngine, seed_from_prompt
+from jobs.generation.procedural.looks import THEMES, look_for
 
 
 class RecordingSink:
@@ -105,7 +105,7 @@ def test_it_draws_the_same_frames_in_another_process():
     code = (
         "import hashlib\n"
         "from jobs.generation.base import RenderSpec\n"
-        "from jobs.generation.procedural import FrameComposer\n"
+        "from jobs.generation.procedural.engine import FrameComposer\n"
         "spec = RenderSpec(prompt='neon city by the ocean', width=854, height=480, fps=24, duration=1,"
         " quality='low', seed=7)\n"
         "print(hashlib.sha256(b''.join(p.tobytes() for p in FrameComposer(spec).compose(30))).hexdigest())\n"
@@ -208,7 +208,7 @@ def test_it_lays_out_unusual_frame_sizes_too(size):
 
 
 def test_it_derives_a_stable_seed_from_the_prompt_in_any_process():
-    code = "from jobs.generation.procedural import seed_from_prompt; print(seed_from_prompt('a red fox'))"
+    code = "from jobs.generation.procedural.engine import seed_from_prompt; print(seed_from_prompt('a red fox'))"
     other_process = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
 
     assert int(other_process.stdout) == seed_from_prompt("a red fox")

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from jobs.generation.base import RESOLUTIONS, NullControl, RenderSpec, RenderStopped
-from jobs.generation.procedural import ProceduralEngine
+from jobs.generation.procedural.engine import ProceduralEngine
 from jobs.generation.render import render_video
 
 

@@ -4,22 +4,10 @@ import logging
 import time
 
 import pytest
-from django.test import override_settings
 
-from jobs import queueing
 from jobs.models import Job, JobStatus
 
 pytestmark = pytest.mark.django_db
-
-UNREACHABLE = "redis://127.0.0.1:1/0"
-
-
-@pytest.fixture
-def redis_down(monkeypatch):
-    monkeypatch.setattr(queueing, "_clients", {})
-    with override_settings(REDIS_URL=UNREACHABLE):
-        yield
-
 
 def test_a_create_still_answers_201_and_the_job_is_queued(
     redis_down, owner_api, caplog, django_capture_on_commit_callbacks

@@ -4,8 +4,10 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from jobs import outputs, services
+from jobs import stored_files, queueing, services
+from jobs.generation.base import VideoFacts
 from jobs.models import Job, JobStatus
+from jobs.results import VideoResult
 from jobs.tests.helpers import rq_job_ids
 from videogen.errors import Conflict, Forbidden, InvalidInput
 
@@ -16,12 +18,12 @@ def snapshot(job: Job) -> dict:
     return Job.objects.filter(pk=job.pk).values().get()
 
 
-def result_for(job: Job, attempt: int) -> outputs.StoredResult:
-    folder = outputs.attempt_folder(user_id=job.user_id, job_id=job.id, attempt=attempt)
-    return outputs.StoredResult(
-        video_path=default_storage.save(f"{folder}/{outputs.VIDEO_NAME}", ContentFile(b"video")),
-        thumbnail_path=default_storage.save(f"{folder}/{outputs.POSTER_NAME}", ContentFile(b"poster")),
-        width=854, height=480, fps=24, frames=48, duration_seconds=2.0, size_bytes=5, codec="h264",
+def result_for(job: Job, attempt: int) -> VideoResult:
+    folder = stored_files.attempt_folder(user_id=job.user_id, job_id=job.id, attempt=attempt)
+    return VideoResult(
+        video_path=default_storage.save(f"{folder}/{stored_files.VIDEO_NAME}", ContentFile(b"video")),
+        thumbnail_path=default_storage.save(f"{folder}/{stored_files.POSTER_NAME}", ContentFile(b"poster")),
+        facts=VideoFacts(width=854, height=480, fps=24, frames=48, duration_seconds=2.0, size_bytes=5, codec="h264"),
     )
 
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def tiny_model(settings, tiny_wan, tmp_path, monkeypatch):
-    from jobs.generation import diffusers_engine
+    from jobs.generation.diffusers import engine as diffusers_engine
     from jobs.tests.diffusion_fixtures import TINY_MAX_SEQUENCE_LENGTH
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -40,7 +40,7 @@ def tiny_model(settings, tiny_wan, tmp_path, monkeypatch):
 
 
 def test_a_gpu_worker_renders_two_diffusers_jobs_loading_the_pipeline_once(owner, tiny_model, clean_redis):
-    from jobs.generation import diffusers_engine
+    from jobs.generation.diffusers import engine as diffusers_engine
 
     api = client_for(owner)
     ids = []

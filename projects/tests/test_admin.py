@@ -10,13 +10,6 @@ from projects.models import Project
 CHANGELIST = "/admin/projects/project/"
 
 
-@pytest.fixture
-def staff_client(client, staff):
-    # Any staff member manages projects; no per-model permission is needed.
-    client.force_login(staff)
-    return client
-
-
 def test_the_changelist_shows_names_owners_and_job_counts(staff_client, make_project, make_job, owner):
     busy = make_project(owner, name="Busy project")
     make_project(owner, name="Idle project")
@@ -118,3 +111,40 @@ def test_staff_without_explicit_permissions_can_manage_projects(client, staff, p
     response = client.get(CHANGELIST)
 
     assert response.status_code == 200
+
+
+def test_adding_a_project_goes_through_the_service(staff_client, owner, monkeypatch):
+    from projects import services
+
+    created = []
+    real = services.project_create
+    monkeypatch.setattr(services, "project_create", lambda **kw: created.append(kw) or real(**kw))
+
+    response = staff_client.post(f"{CHANGELIST}add/", {"user": owner.pk, "name": "  Trailer  ", "description": ""})
+
+    assert response.status_code == 302, response.content
+    assert [call["name"] for call in created] == ["Trailer"]
+    assert Project.objects.get().name == "Trailer"
+
+
+def test_changing_and_deleting_a_project_go_through_the_services(staff_client, project, owner, make_job):
+    job = make_job(owner, project)
+
+    response = staff_client.post(f"{CHANGELIST}{project.pk}/change/", {"name": "Renamed", "description": "New"})
+    assert response.status_code == 302, response.content
+    project.refresh_from_db()
+    assert (project.name, project.description, project.user_id) == ("Renamed", "New", owner.pk)
+
+    response = staff_client.post(f"{CHANGELIST}{project.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Project.objects.exists()
+    job.refresh_from_db()
+    assert job.project_id is None  # the jobs are kept
+
+
+def test_a_name_the_service_refuses_is_shown_on_the_field(staff_client, owner):
+    response = staff_client.post(f"{CHANGELIST}add/", {"user": owner.pk, "name": "x" * 201, "description": ""})
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["name"]
+    assert not Project.objects.exists()

@@ -1,7 +1,7 @@
 import pytest
 
 from projects.models import Project
-from projects.tests.helpers import assert_error, assert_field_error
+from videogen.testing.api import assert_api_error, assert_field_error
 
 URL = "/api/v1/projects"
 
@@ -76,7 +76,7 @@ def test_it_accepts_the_longest_name_and_description(owner_api):
 def test_it_requires_authentication(anon_api, db):
     response = anon_api.post(URL, {"name": "Launch film"}, format="json")
 
-    assert_error(response, 401, "Authentication credentials were not provided.")
+    assert_api_error(response, 401, message="Authentication credentials were not provided.")
     assert not Project.objects.exists()
 
 
@@ -144,7 +144,7 @@ def test_it_rejects_null_characters(owner_api, field):
 def test_it_rejects_a_body_that_is_not_an_object(owner_api):
     response = owner_api.post(URL, ["name"], format="json")
 
-    assert_error(response, 400, "Invalid input. Expected a JSON object.")
+    assert_api_error(response, 400, message="Invalid input. Expected a JSON object.")
 
 
 def test_it_rejects_malformed_json(owner_api):

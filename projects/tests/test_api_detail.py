@@ -1,6 +1,6 @@
 import pytest
 
-from projects.tests.helpers import assert_error
+from videogen.testing.api import assert_api_error
 
 
 def url(project_id: str) -> str:
@@ -27,25 +27,25 @@ def test_it_shows_the_owner_their_project(project, owner, owner_api, make_job):
 def test_it_forbids_anyone_but_the_owner(project, request, client):
     response = request.getfixturevalue(client).get(url(project.id))
 
-    assert_error(response, 403, "You do not have access to this project.")
+    assert_api_error(response, 403, message="You do not have access to this project.")
 
 
 def test_it_answers_404_for_a_missing_project(owner_api):
     response = owner_api.get(url("doesnotexist0000000000000"))
 
-    assert_error(response, 404, "Project not found.")
+    assert_api_error(response, 404, message="Project not found.")
 
 
 def test_it_answers_404_for_an_id_with_a_null_character(owner_api):
     response = owner_api.get(url("abc%00def"))
 
-    assert_error(response, 404, "Project not found.")
+    assert_api_error(response, 404, message="Project not found.")
 
 
 def test_it_requires_authentication(project, anon_api):
     response = anon_api.get(url(project.id))
 
-    assert_error(response, 401, "Authentication credentials were not provided.")
+    assert_api_error(response, 401, message="Authentication credentials were not provided.")
 
 
 def test_a_bad_token_is_refused(project, anon_api):

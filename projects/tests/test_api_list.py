@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from projects.models import Project
-from projects.tests.helpers import assert_error, assert_query_error
+from videogen.testing.api import assert_api_error, assert_query_error
 
 URL = "/api/v1/projects"
 
@@ -130,7 +130,7 @@ def test_it_requires_authentication(anon_api, make_project, owner):
 
     response = anon_api.get(URL)
 
-    assert_error(response, 401, "Authentication credentials were not provided.")
+    assert_api_error(response, 401, message="Authentication credentials were not provided.")
 
 
 @pytest.mark.parametrize("count", [1, 30])

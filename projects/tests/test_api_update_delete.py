@@ -2,7 +2,7 @@ import pytest
 
 from jobs.models import Job
 from projects.models import Project
-from projects.tests.helpers import assert_error, assert_field_error
+from videogen.testing.api import assert_api_error, assert_field_error
 
 
 def url(project_id: str) -> str:
@@ -107,7 +107,7 @@ def test_it_forbids_changing_another_users_project(project, request, client):
 
     response = request.getfixturevalue(client).patch(url(project.id), {"name": "Hijacked"}, format="json")
 
-    assert_error(response, 403, "You do not have access to this project.")
+    assert_api_error(response, 403, message="You do not have access to this project.")
     assert snapshot(project) == before
 
 
@@ -120,7 +120,7 @@ def test_it_checks_access_before_validating(project, other_api):
 def test_it_answers_404_when_patching_a_missing_project(owner_api):
     response = owner_api.patch(url("doesnotexist0000000000000"), {"name": "x"}, format="json")
 
-    assert_error(response, 404, "Project not found.")
+    assert_api_error(response, 404, message="Project not found.")
 
 
 def test_patch_requires_authentication(project, anon_api):
@@ -179,7 +179,7 @@ def test_it_forbids_deleting_another_users_project(project, owner, make_job, req
 
     response = request.getfixturevalue(client).delete(url(project.id))
 
-    assert_error(response, 403, "You do not have access to this project.")
+    assert_api_error(response, 403, message="You do not have access to this project.")
     assert snapshot(project) == before
     job.refresh_from_db()
     assert job.project_id == project.id
@@ -188,7 +188,7 @@ def test_it_forbids_deleting_another_users_project(project, owner, make_job, req
 def test_it_answers_404_when_deleting_a_missing_project(owner_api):
     response = owner_api.delete(url("doesnotexist0000000000000"))
 
-    assert_error(response, 404, "Project not found.")
+    assert_api_error(response, 404, message="Project not found.")
 
 
 def test_delete_requires_authentication(project, anon_api):

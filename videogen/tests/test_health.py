@@ -10,7 +10,7 @@ from rq.utils import utcformat
 
 from jobs import queueing
 from jobs.catalog import default_model_id, get_model
-from videogen import health
+from videogen import health_api
 
 URL = "/api/v1/health"
 LIVE_URL = "/api/v1/health/live"
@@ -19,13 +19,6 @@ LIVE_URL = "/api/v1/health/live"
 @pytest.fixture
 def default_queue() -> str:
     return get_model(default_model_id()).queue
-
-
-@pytest.fixture
-def unreachable_redis(settings, monkeypatch):
-    """REDIS_URL pointing at a port nothing listens on, with no cached client for it."""
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    monkeypatch.setattr(queueing, "_clients", {})
 
 
 class BrokenConnection:
@@ -88,7 +81,7 @@ def test_a_worker_unseen_for_over_a_minute_does_not_count(db, anon_api, register
     assert response.json()["workers"][default_queue] == 0
 
 
-def test_it_is_503_naming_redis_when_redis_is_unreachable(db, anon_api, unreachable_redis):
+def test_it_is_503_naming_redis_when_redis_is_unreachable(db, anon_api, redis_down):
     response = anon_api.get(URL)
 
     assert response.status_code == 503
@@ -103,7 +96,7 @@ def test_it_is_503_naming_the_database_when_the_database_check_fails(
     db, anon_api, register_worker, default_queue, monkeypatch
 ):
     register_worker(default_queue)
-    monkeypatch.setattr(health, "connection", BrokenConnection())
+    monkeypatch.setattr(health_api, "connection", BrokenConnection())
 
     response = anon_api.get(URL)
 
@@ -115,8 +108,8 @@ def test_it_is_503_naming_the_database_when_the_database_check_fails(
     assert body["redis"] == {"ok": True}
 
 
-def test_it_names_every_failing_part_at_once(db, anon_api, unreachable_redis, monkeypatch):
-    monkeypatch.setattr(health, "connection", BrokenConnection())
+def test_it_names_every_failing_part_at_once(db, anon_api, redis_down, monkeypatch):
+    monkeypatch.setattr(health_api, "connection", BrokenConnection())
 
     response = anon_api.get(URL)
 
@@ -139,8 +132,8 @@ def test_it_reports_the_depth_of_every_queue(db, anon_api, register_worker, defa
 # --- liveness -------------------------------------------------------------------------------------
 
 
-def test_live_is_ok_whatever_the_database_redis_and_workers_say(anon_api, unreachable_redis, monkeypatch):
-    monkeypatch.setattr(health, "connection", BrokenConnection())
+def test_live_is_ok_whatever_the_database_redis_and_workers_say(anon_api, redis_down, monkeypatch):
+    monkeypatch.setattr(health_api, "connection", BrokenConnection())
 
     response = anon_api.get(LIVE_URL)
 

@@ -9,9 +9,10 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from jobs.catalog import default_model_id, model_for_request
-from jobs.generation.base import QUALITIES, RESOLUTIONS, RenderSpec
-from jobs.generation.registry import engine_for
+from jobs import parameters
+from jobs.catalog import default_model_id, model_named
+from jobs.generation.base import RESOLUTIONS, RenderSpec
+from jobs.generation.registry import declaration_for, engine_for
 from videogen.errors import InvalidInput
 
 
@@ -42,29 +43,29 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("prompt")
         parser.add_argument("--model", default=None, help="Catalog model id (default: the platform default).")
-        parser.add_argument("--resolution", default="1080p", choices=list(RESOLUTIONS))
-        parser.add_argument("--quality", default="high", choices=list(QUALITIES))
-        parser.add_argument("--duration", type=int, default=5, help="Seconds (1-60, within the model's limit).")
+        # The render parameters, with their names, types, choices and defaults, from the contract.
+        for param in parameters.MODEL_PARAMETERS:
+            param.add_argument(parser)
         parser.add_argument("--seed", type=int, default=None, help="Seed (default: derived from the prompt).")
         parser.add_argument("--out", default="clip.mp4", help="Output MP4 path.")
         parser.add_argument("--poster", default=None, help="Poster JPEG path (default: next to --out).")
 
-    def handle(self, *args, prompt, model, resolution, quality, duration, seed, out, poster, **options):
-        from jobs.generation.procedural import seed_from_prompt
+    def handle(self, *args, prompt, model, seed, out, poster, **options):
         from jobs.generation.render import render_video
 
-        if not prompt.strip():
-            raise CommandError("The prompt may not be blank.")
-        if not 1 <= duration <= 60:
-            raise CommandError("--duration must be between 1 and 60 seconds.")
+        values = {"prompt": prompt, "model": model}
+        values.update({param.name: options[param.attr] for param in parameters.MODEL_PARAMETERS})
         try:
-            entry = model_for_request(model_id=model or default_model_id(), resolution=resolution, duration=duration)
+            entry = model_named(model or default_model_id())
+            parameters.check_request(values, entry)
         except InvalidInput as exc:
             raise CommandError(exc.message) from None
-        width, height = RESOLUTIONS[resolution]
+        width, height = RESOLUTIONS[values["resolution"]]
+        declaration = declaration_for(entry.engine)
         spec = RenderSpec(
-            prompt=prompt, width=width, height=height, fps=entry.fps, duration=duration, quality=quality,
-            seed=seed if seed is not None else seed_from_prompt(prompt),
+            prompt=prompt, width=width, height=height, fps=entry.fps, duration=values["duration"],
+            quality=values["quality"], seed=seed if seed is not None else declaration.derive_seed(prompt),
+            params={p.name: values[p.name] for p in parameters.MODEL_PARAMETERS if not p.column},
         )
         poster = poster or os.path.splitext(out)[0] + ".jpg"
         engine = engine_for(model_id=entry.id, engine=entry.engine, options=entry.options, device=settings.DIFFUSION_DEVICE)

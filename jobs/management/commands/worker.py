@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from jobs import queueing
 from videogen.embedded_redis import die_with_parent
-from jobs.worker import ForkingWorker, InProcessWorker, ReconcilerLoop
+from jobs.worker import ForkingWorker, InProcessWorker, ReconcilerLoop, runs_in_process
 
 
 WORKER_TTL_SECONDS = 45
@@ -16,8 +16,8 @@ class Command(BaseCommand):
     help = "Run a videogen worker on the given queues, with the reconciler beside it."
 
     def add_arguments(self, parser):
-        parser.add_argument("--queues", default="cpu,default", help="Comma-separated queue names (cpu, gpu, default).")
-        parser.add_argument("--in-process", action="store_true", help="Run jobs in-process (default for the gpu queue).")
+        parser.add_argument("--queues", default="cpu,default", help="Comma-separated queue names (see RQ_QUEUE_NAMES).")
+        parser.add_argument("--in-process", action="store_true", help="Run jobs in-process (the default when an engine on these queues keeps models loaded).")
         parser.add_argument("--burst", action="store_true", help="Exit when the queues are empty.")
         parser.add_argument("--no-reconciler", action="store_true", help="Do not run the reconciler loop here.")
         parser.add_argument("--name", default=None, help="Worker name (unique per machine).")
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         # its horse hands the running attempt back instead of carrying on orphaned.
         os.register_at_fork(after_in_child=die_with_parent)
         redis = queueing.worker_connection()
-        worker_class = InProcessWorker if (in_process or "gpu" in names) else ForkingWorker
+        worker_class = InProcessWorker if (in_process or runs_in_process(names)) else ForkingWorker
         worker = worker_class(
             [queueing.get_queue(n, redis=redis) for n in names], connection=redis, name=name,
             # Idle workers heartbeat every ~30 s, so health sees them within its one-minute window.

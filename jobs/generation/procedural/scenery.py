@@ -1,7 +1,7 @@
 """Lay out and paint a look's scenery: sky, silhouette layers and the front band.
 
 The result is a ``Canvases``: doubled periodic canvases plus the strips that scroll them
-(see ``procedural_canvas`` for the rules that make pre-painted parallax correct).
+(see ``canvas`` for the rules that make pre-painted parallax correct).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from functools import partial
 
 import numpy as np
 
-from jobs.generation.procedural_canvas import (
+from jobs.generation.procedural.canvas import (
     F32,
     FRONT_TOP,
     LAND_TOP,
@@ -31,7 +31,7 @@ from jobs.generation.procedural_canvas import (
     terrain_profile,
     yuv,
 )
-from jobs.generation.procedural_looks import Look
+from jobs.generation.procedural.looks import Look
 
 WHITE = yuv("#ffffff")
 PAINT_THREADS = 2  # the box has two cores, and nothing else runs before the first frame

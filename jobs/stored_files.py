@@ -7,41 +7,17 @@ Django's storage API (local MEDIA_ROOT or S3-compatible via django-storages).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from django.core.files import File
 from django.core.files.storage import default_storage
+
+from jobs.generation.base import VideoFacts
+from jobs.results import VideoResult
 
 logger = logging.getLogger("videogen.jobs")
 
 VIDEO_NAME = "video.mp4"
 POSTER_NAME = "poster.jpg"
-
-CLEARED_RESULT = {
-    "video_path": "", "thumbnail_path": "", "video_width": None, "video_height": None, "video_fps": None,
-    "video_frames": None, "video_duration": None, "video_size_bytes": None, "video_codec": "",
-}
-
-
-@dataclass(frozen=True)
-class StoredResult:
-    video_path: str
-    thumbnail_path: str
-    width: int
-    height: int
-    fps: int
-    frames: int
-    duration_seconds: float
-    size_bytes: int
-    codec: str
-
-    def as_fields(self) -> dict:
-        return {
-            "video_path": self.video_path, "thumbnail_path": self.thumbnail_path, "video_width": self.width,
-            "video_height": self.height, "video_fps": self.fps, "video_frames": self.frames,
-            "video_duration": self.duration_seconds, "video_size_bytes": self.size_bytes, "video_codec": self.codec,
-        }
-
 
 def job_folder(*, user_id: str, job_id: str) -> str:
     return f"videos/{user_id}/{job_id}"
@@ -58,16 +34,14 @@ def _save(local_path: str, name: str) -> str:
         return default_storage.save(name, File(handle, name=name.rsplit("/", 1)[-1]))
 
 
-def store_outputs(*, user_id: str, job_id: str, attempt: int, video_path: str, thumbnail_path: str, facts) -> StoredResult:
-    """Upload a finished attempt's files; ``facts`` is the encoder's VideoFacts."""
+def store_outputs(
+    *, user_id: str, job_id: str, attempt: int, video_path: str, thumbnail_path: str, facts: VideoFacts
+) -> VideoResult:
+    """Upload a finished attempt's files (local paths); the result names the stored ones."""
     folder = attempt_folder(user_id=user_id, job_id=job_id, attempt=attempt)
     stored_video = _save(video_path, f"{folder}/{VIDEO_NAME}")
     stored_poster = _save(thumbnail_path, f"{folder}/{POSTER_NAME}") if thumbnail_path else ""
-    return StoredResult(
-        video_path=stored_video, thumbnail_path=stored_poster, width=facts.width, height=facts.height,
-        fps=facts.fps, frames=facts.frames, duration_seconds=facts.duration_seconds,
-        size_bytes=facts.size_bytes, codec=facts.codec,
-    )
+    return VideoResult(video_path=stored_video, thumbnail_path=stored_poster, facts=facts)
 
 
 def remove_attempt_files(*, user_id: str, job_id: str, attempt: int) -> None:

@@ -1,4 +1,4 @@
-"""skip/take paging as the original spec's clients send it."""
+"""Paging, in one place: the API's skip/take and the pages' ?page= numbers."""
 
 from __future__ import annotations
 
@@ -33,3 +33,26 @@ def _integer(params, name: str, default: int, *, minimum: int, maximum: int) -> 
     if not minimum <= value <= maximum:
         raise InvalidInput.for_field(name, f"must be between {minimum} and {maximum}.")
     return value
+
+
+# --- the pages: ?page=N ------------------------------------------------------------
+
+MAX_PAGE = 100_000
+
+
+def page_number(request) -> int:
+    """The ?page= number, forgiving: junk means 1, and it is capped before it reaches SQL."""
+    try:
+        return min(max(1, int(request.GET.get("page", "1"))), MAX_PAGE)
+    except ValueError:
+        return 1
+
+
+def page_count(total: int, per_page: int) -> int:
+    """How many pages ``total`` rows fill (at least one, empty)."""
+    return max(1, -(-total // per_page))
+
+
+def pager(*, page: int, pages: int, total: int) -> dict:
+    """What the pager templates need."""
+    return {"total": total, "page": page, "pages": pages, "page_range": range(1, pages + 1)}

@@ -1,9 +1,9 @@
-"""The procedural engine: prompt-driven parallax motion graphics, drawn on the CPU.
+"""The procedural engine's renderer: prompt-driven parallax motion graphics, drawn on the CPU.
 
-The prompt picks a look (palette, terrain, sky, particles: ``procedural_looks``); the
-scenery is painted once into periodic canvases (``procedural_scenery``); each frame is
+The prompt picks a look (palette, terrain, sky, particles: ``looks``); the
+scenery is painted once into periodic canvases (``scenery``); each frame is
 then a few dozen slice copies of those canvases at per-layer offsets, some small sprites
-and the caption (``procedural_overlays``), written as Y, U and V planes straight into the
+and the caption (``overlays``), written as Y, U and V planes straight into the
 sink. A frame costs a small fraction of what x264 spends encoding it, which matters
 because both share the same two cores.
 
@@ -22,21 +22,17 @@ from jobs.generation.base import (
     RenderControl,
     RenderSpec,
     RenderStopped,
+    seed_from_prompt,
 )
-from jobs.generation.procedural_canvas import Canvases
-from jobs.generation.procedural_looks import Look, look_for, prompt_digest
-from jobs.generation.procedural_overlays import PARTICLE_KINDS, Caption, Particles
-from jobs.generation.procedural_scenery import paint_canvases
+from jobs.generation.procedural.canvas import Canvases
+from jobs.generation.procedural.looks import Look, look_for, prompt_digest
+from jobs.generation.procedural.overlays import PARTICLE_KINDS, Caption, Particles
+from jobs.generation.procedural.scenery import paint_canvases
 
 PROVIDER = "procedural"
 # The layouts are designed for video frames; far outside these the layers do not fit.
 MIN_WIDTH, MIN_HEIGHT = 128, 96
 ASPECT_RANGE = (1 / 3, 4.0)
-
-
-def seed_from_prompt(prompt: str) -> int:
-    """A stable, non-negative 31-bit seed derived from ``prompt`` (same in every process)."""
-    return int.from_bytes(prompt_digest(prompt)[:4], "big") & 0x7FFF_FFFF
 
 
 class FrameComposer:
@@ -108,3 +104,6 @@ class ProceduralEngine:
             else:
                 sink.write_yuv420(*composer.compose(frame))
             control.report_progress((frame + 1) / total)
+
+
+__all__ = ["FrameComposer", "ProceduralEngine", "seed_from_prompt"]

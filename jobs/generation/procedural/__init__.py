@@ -1,0 +1,33 @@
+"""The procedural engine: prompt-driven parallax motion graphics, drawn on the CPU.
+
+``engine`` renders; ``looks`` maps a prompt to a look, ``scenery`` and ``canvas`` paint
+the periodic layers, ``overlays`` the particles and the caption. This module only
+declares the engine (imports nothing heavy).
+"""
+
+from __future__ import annotations
+
+from jobs.generation.base import FORKING, EngineDeclaration, seed_from_prompt
+
+
+def _build(options: dict, device: str | None = None):
+    from jobs.generation.procedural.engine import ProceduralEngine
+
+    return ProceduralEngine()
+
+
+def _check_options(options: dict) -> None:
+    if options:
+        raise ValueError(f"the procedural engine takes no options (got {', '.join(sorted(options))})")
+
+
+ENGINE = EngineDeclaration(
+    name="procedural",
+    build=_build,
+    params=("prompt", "resolution", "quality", "duration"),
+    derive_seed=seed_from_prompt,
+    queue="cpu",
+    worker=FORKING,
+    warm_up=True,
+    check_options=_check_options,
+)
