@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from jobs import dispatch, parameters, services
+from jobs import dispatch, parameters, queueing, services
 from jobs.catalog import all_models, default_model_id
 from jobs.forms import contract_fields
 from jobs.models import PROMPT_MAX_LENGTH, Job
@@ -156,14 +156,14 @@ class JobAdmin(StaffModelAdmin):
         """Per queue: queued jobs in dispatch order, with user, priority and position."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        order = dispatch.queue_order(services.queueing.queue_names())
+        order = dispatch.queue_order(queueing.queue_names())
         jobs = Job.objects.select_related("user").in_bulk([w.id for waiting in order.values() for w in waiting])
         paused = dispatch.paused_queues()
         queues = [
             {"name": name, "paused": name in paused,
              "running": Job.objects.filter(queue=name, status="processing").count(),
              "jobs": [(index, jobs[w.id]) for index, w in enumerate(order.get(name, []), start=1) if w.id in jobs]}
-            for name in services.queueing.queue_names()
+            for name in queueing.queue_names()
         ]
         context = {**self.admin_site.each_context(request), "title": "Job queues", "queues": queues,
                    "opts": self.model._meta}
@@ -172,7 +172,7 @@ class JobAdmin(StaffModelAdmin):
     def queue_switch_view(self, request, queue: str, action: str):
         if not self.has_change_permission(request):
             raise PermissionDenied
-        if queue not in services.queueing.queue_names() or action not in ("pause", "resume"):
+        if queue not in queueing.queue_names() or action not in ("pause", "resume"):
             self.message_user(request, "No such queue or action.", messages.ERROR)
         elif action == "pause":
             taken = dispatch.queue_pause(queue=queue)

@@ -159,3 +159,53 @@ def test_a_lost_enqueue_puts_the_job_back_to_waiting(owner, queued, idle_workers
     monkeypatch.setattr(queueing, "enqueue_attempt", lambda **kwargs: (_ for _ in ()).throw(ConnectionError("down")))
     assert dispatch.dispatch("cpu") == [job.id]
     assert Job.objects.get(pk=job.pk).dispatched_at is None
+
+
+# --- the staff queue view -------------------------------------------------------------------
+
+QUEUES = "/admin/jobs/job/queues/"
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    from django.contrib.auth.models import Permission
+
+    staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="jobs"))
+    client.force_login(staff)
+    return client
+
+
+def test_staff_see_each_queue_in_dispatch_order_with_user_priority_and_position(staff_client, owner, other_user,
+                                                                                queued):
+    mine = [queued(owner) for _ in range(2)]
+    theirs = queued(other_user, priority=2)
+
+    page = staff_client.get(QUEUES).content.decode()
+
+    assert "Queue cpu · dispatching" in page
+    assert page.index(theirs.id) < page.index(mine[0].id) < page.index(mine[1].id)
+    assert "other@example.com" in page and "owner@example.com" in page
+
+
+def test_staff_pause_and_resume_a_queue(staff_client):
+    from jobs.models import QueueControl
+
+    assert staff_client.post(f"{QUEUES}cpu/pause/").status_code == 302
+    assert QueueControl.objects.get(name="cpu").paused
+    assert "Queue cpu · paused" in staff_client.get(QUEUES).content.decode()
+    assert staff_client.post(f"{QUEUES}cpu/resume/").status_code == 302
+    assert not QueueControl.objects.get(name="cpu").paused
+
+
+def test_an_unknown_queue_or_action_is_refused_without_error(staff_client):
+    from jobs.models import QueueControl
+
+    for path in ("nope/pause/", "cpu/explode/", "%00/pause/"):
+        assert staff_client.post(f"{QUEUES}{path}").status_code == 302
+    assert not QueueControl.objects.filter(paused=True).exists()
+    assert staff_client.get(f"{QUEUES}cpu/pause/").status_code == 405
+
+
+def test_the_queue_view_is_for_staff_only(owner_client):
+    assert owner_client.get(QUEUES).status_code == 302
+    assert owner_client.post(f"{QUEUES}cpu/pause/").status_code == 302
