@@ -98,7 +98,7 @@ class JobCancelView(APIView):
 
 
 class JobRetryView(APIView):
-    @extend_schema(request=None, responses={200: JobSerializer, **error_responses(400, 401, 403, 404)})
+    @extend_schema(request=None, responses={200: JobSerializer, **error_responses(400, 401, 403, 404, 429)})
     def post(self, request, job_id: str):
         job = services.job_retry(job=selectors.get_job_for_user(user=request.user, job_id=job_id))
         return _one(request, job)

@@ -43,6 +43,8 @@ class Job(models.Model):
     # (RESTRICT still lets an account's deletion take both).
     image = models.ForeignKey("jobs.Upload", on_delete=models.RESTRICT, null=True, blank=True, related_name="jobs")
     queue = models.CharField(max_length=32, default="cpu")
+    # Dispatch (jobs.dispatch): a higher priority starts first; staff set it.
+    priority = models.SmallIntegerField(default=0)
 
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
@@ -59,6 +61,8 @@ class Job(models.Model):
 
     queued_at = models.DateTimeField(null=True, blank=True)
     run_after = models.DateTimeField(null=True, blank=True)
+    # When the current attempt was handed to Redis; None while it waits in the database.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
@@ -114,6 +118,28 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED_STATUSES
+
+
+class QueueControl(models.Model):
+    """A queue's dispatch switch: while paused, no new attempt is handed to its workers."""
+
+    name = models.CharField(primary_key=True, max_length=32)
+    paused = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({'paused' if self.paused else 'running'})"
+
+
+class QueueTurn(models.Model):
+    """When a user was last served on a queue: fair dispatch serves the least recent first."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    queue = models.CharField(max_length=32)
+    served_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "queue"], name="queue_turn_user_queue_unique")]
 
 
 from jobs.presets.models import Preset  # noqa: E402,F401  (models of this app, kept with their packages)

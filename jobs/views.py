@@ -151,7 +151,7 @@ def _job_action(request: HttpRequest, job_id: str, action, *, done: str) -> Http
     job = selectors.get_job_for_user(user=request.user, job_id=job_id)
     try:
         job = action(job=job)
-    except InvalidInput as error:
+    except (InvalidInput, TooManyRequests) as error:  # wrong state; a retry over the active cap
         messages.warning(request, error.message)
     else:
         messages.success(request, done)

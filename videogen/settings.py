@@ -13,7 +13,7 @@ import dj_database_url
 from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
-from videogen.env import env_bool, env_choice, env_float, env_int, env_json, env_list, env_str
+from videogen.env import env_bool, env_choice, env_float, env_int, env_json, env_list, env_rate, env_str
 from videogen.secrets import secret_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -186,6 +186,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024,
 
 # --- Jobs ------------------------------------------------------------------------------
 VIDEOGEN_MAX_ACTIVE_JOBS_PER_USER = env_int("VIDEOGEN_MAX_ACTIVE_JOBS_PER_USER", 20, minimum=1)
+# Fair dispatch (jobs.dispatch): attempts running (or handed to a worker) at once per user,
+# and how many jobs one user may create per period.
+VIDEOGEN_MAX_RUNNING_PER_USER = env_int("VIDEOGEN_MAX_RUNNING_PER_USER", 2, minimum=1)
+VIDEOGEN_JOB_CREATE_RATE = env_rate("VIDEOGEN_JOB_CREATE_RATE", "60/min")
 VIDEOGEN_METADATA_MAX_BYTES = env_int("VIDEOGEN_METADATA_MAX_BYTES", 16 * 1024, minimum=2)
 # How often a running attempt writes progress + heartbeat and checks for a cancel.
 VIDEOGEN_HEARTBEAT_SECONDS = env_float("VIDEOGEN_HEARTBEAT_SECONDS", 0.5, minimum=0.05)

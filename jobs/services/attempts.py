@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from jobs import events, queueing, stored_files
+from jobs import events, stored_files
 from jobs.events import event_record
 from jobs.generation.base import VideoFacts
 from jobs.models import Job, JobStatus
@@ -147,11 +147,11 @@ def job_fail_attempt(
             Job.objects.filter(pk=job_id).update(
                 status=JobStatus.QUEUED, attempt=attempt + 1, retry_count=job.retry_count + 1, progress=0,
                 error_message=message, error_detail=detail, queued_at=now, run_after=now + timedelta(seconds=delay),
-                started_at=None, heartbeat_at=None, updated_at=now,
+                dispatched_at=None, started_at=None, heartbeat_at=None, updated_at=now,
             )
             job.refresh_from_db()
             remove_files_on_commit(job, keep_attempt=None)
-            enqueue_on_commit(job, delay_seconds=delay)
+            enqueue_on_commit(job)  # handed out once run_after has passed
             event("attempt failed; retrying", job_id, attempt=attempt, error=message, delay_seconds=round(delay, 2))
             return JobStatus.QUEUED
         Job.objects.filter(pk=job_id).update(
@@ -172,7 +172,7 @@ def job_requeue_attempt(*, job_id: str, attempt: int, reason: str) -> bool:
         now = timezone.now()
         updated = _attempt(job_id, attempt, JobStatus.PROCESSING).update(
             status=JobStatus.QUEUED, attempt=attempt + 1, progress=0, queued_at=now, run_after=None,
-            started_at=None, heartbeat_at=None, updated_at=now,
+            dispatched_at=None, started_at=None, heartbeat_at=None, updated_at=now,
         )
         if not updated:
             return False
@@ -180,9 +180,3 @@ def job_requeue_attempt(*, job_id: str, attempt: int, reason: str) -> bool:
         enqueue_on_commit(job)
     event("attempt handed back", job_id, attempt=attempt, reason=reason)
     return True
-
-
-def job_reenqueue(*, job: Job) -> None:
-    """Enqueue the current attempt of a queued job again (the reconciler's repair)."""
-    if queueing.try_enqueue_attempt(job_id=job.id, attempt=job.attempt, queue=job.queue):
-        event("re-enqueued", job, attempt=job.attempt)

@@ -14,12 +14,11 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from jobs import events, parameters, queueing, stored_files
+from jobs import events, limits, parameters, queueing, stored_files
 from jobs.events import event_record
 from jobs.catalog import ModelEntry, default_model_id, model_named
 from jobs.models import ACTIVE_STATUSES, Job, JobStatus
@@ -27,7 +26,7 @@ from jobs.results import CLEARED_FIELDS
 from jobs.uploads.jobs import upload_for_job
 from jobs.services.common import enqueue_on_commit, event, remove_files_on_commit
 from projects.models import Project
-from videogen.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
+from videogen.errors import Conflict, Forbidden, InvalidInput
 from videogen.ids import valid_id
 
 _D = {param.attr: param.default for param in parameters.PARAMETERS}
@@ -169,21 +168,16 @@ def job_create(*, user: User, request: JobRequest, idempotency_key: str | None =
     params = {**request.params, "seed": job_seed(request)}
 
     with transaction.atomic():
-        # One writer per user at a time: makes the active-job cap and the
-        # idempotency check exact under concurrency.
-        User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+        # One writer per user at a time: makes the limits and the idempotency
+        # check exact under concurrency.
+        limits.lock_user(user.pk)
         if idempotency_key:
             existing = Job.objects.filter(user=user, idempotency_key=idempotency_key).first()
             if existing is not None:
                 return _replay(existing, fingerprint), False
         project = _project_for(user, request.project_id, lock=True)
-        active = Job.objects.filter(user=user, status__in=ACTIVE_STATUSES).count()
-        if active >= settings.VIDEOGEN_MAX_ACTIVE_JOBS_PER_USER:
-            raise TooManyRequests(
-                f"You already have {active} active jobs (the limit is "
-                f"{settings.VIDEOGEN_MAX_ACTIVE_JOBS_PER_USER}). Wait for some to finish or cancel them.",
-                retry_after=30,
-            )
+        limits.check_active_cap(user.pk)
+        limits.check_create_rate(user.pk)
         fields = dict(
             user=user, project=project, prompt=request.prompt, model=model.id,
             resolution=request.resolution, quality=request.quality, duration=request.duration,
@@ -241,6 +235,7 @@ def job_cancel(*, job: Job) -> Job:
         event_record(job_id=job.id, type=events.CANCELLED)
         job_id, attempt = job.id, job.attempt
         transaction.on_commit(lambda: queueing.forget_attempt(job_id=job_id, attempt=attempt))
+        enqueue_on_commit(job)  # the worker it was promised to is free again: dispatch its queue
     event("job cancelled", job)
     return job
 
@@ -248,6 +243,11 @@ def job_cancel(*, job: Job) -> Job:
 def job_retry(*, job: Job) -> Job:
     """Queue a failed or cancelled job again as a new attempt, retry count reset."""
     with transaction.atomic():
+        # The same per-user lock and active cap as job_create: a retry queues a job too.
+        # (The caller's copy decides which attempt is retried: a stale copy is refused below.)
+        limits.lock_user(job.user_id)
+        if job.status in (JobStatus.FAILED, JobStatus.CANCELLED):
+            limits.check_active_cap(job.user_id)
         now = timezone.now()
         old_attempt = job.attempt
         updated = Job.objects.filter(
@@ -255,7 +255,7 @@ def job_retry(*, job: Job) -> Job:
         ).update(
             status=JobStatus.QUEUED, attempt=old_attempt + 1, retry_count=0, progress=0, error_message="", error_detail="",
             started_at=None, completed_at=None, heartbeat_at=None, generation_time_ms=None, run_after=None,
-            queued_at=now, updated_at=now, **CLEARED_FIELDS,
+            dispatched_at=None, queued_at=now, updated_at=now, **CLEARED_FIELDS,
         )
         job.refresh_from_db()
         if not updated:
@@ -273,4 +273,5 @@ def job_delete(*, job: Job) -> None:
         Job.objects.filter(pk=job.pk).delete()
         transaction.on_commit(lambda: queueing.forget_attempt(job_id=job_id, attempt=attempt))
         transaction.on_commit(lambda: stored_files.remove_job_files(user_id=user_id, job_id=job_id))
+        enqueue_on_commit(job)  # dispatch its queue: a worker may have been promised this job
     event("job deleted", job_id)

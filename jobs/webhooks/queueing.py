@@ -15,7 +15,7 @@ from jobs import queueing
 
 logger = logging.getLogger("videogen.webhooks")
 
-QUEUE = "webhooks"
+QUEUE = queueing.WEBHOOKS_QUEUE
 TASK = "jobs.webhooks.tasks.deliver"
 
 

@@ -13,7 +13,7 @@ from jobs.worker import ForkingWorker, InProcessWorker, ReconcilerLoop, runs_in_
 
 
 WORKER_TTL_SECONDS = 45
-WEBHOOKS_QUEUE = "webhooks"
+WEBHOOKS_QUEUE = queueing.WEBHOOKS_QUEUE
 
 
 class DeliveryCompanion(threading.Thread):
@@ -85,7 +85,7 @@ class Command(BaseCommand):
             companion.start()
         reconciler = None
         if not no_reconciler:
-            reconciler = ReconcilerLoop()
+            reconciler = ReconcilerLoop(queues=names, worker=worker)
             reconciler.start()
         logging.getLogger("videogen.worker").info(
             "worker starting", extra={"queues": ",".join(names), "class": worker_class.__name__}
