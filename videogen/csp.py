@@ -32,7 +32,8 @@ def policy(*, inline_scripts: bool) -> str:
         "default-src": "'self'",
         "script-src": "'self' 'unsafe-inline'" if inline_scripts else "'self'",
         "style-src": "'self'",
-        "img-src": f"{media} data:",
+        # blob: the create page's drop zone shows the chosen file before it is uploaded.
+        "img-src": f"{media} data: blob:",
         "media-src": media,
         "object-src": "'none'",
         "base-uri": "'self'",

@@ -3,6 +3,7 @@ refused), and the API docs load with every asset from this site (they work offli
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -56,6 +57,28 @@ def test_the_pages_and_htmx_work_under_the_policy(offline_page, owner):
     offline_page.get_by_label("Name").first.fill("Under CSP")
     offline_page.get_by_role("button", name="Create").first.click()
     expect(offline_page.get_by_text("Under CSP").first).to_be_visible()
+
+    assert offline_page.off_site == []
+    assert offline_page.refused == []
+
+
+def test_the_later_pages_and_the_start_image_drop_zone_work_under_the_policy(offline_page, owner, tmp_path):
+    # The create page's drop zone shows the chosen file at once (a blob: URL), then the
+    # stored upload; the presets and webhooks settings pages load their assets only.
+    from jobs.tests.image_files import gradient_png
+
+    sign_in(offline_page, owner.email, PASSWORD)
+    for path in ("/presets", "/settings/webhooks"):
+        response = offline_page.goto(path)
+        assert response.status == 200, path
+        assert offline_page.evaluate("typeof window.htmx") == "object", path
+
+    picture = tmp_path / "still.png"
+    picture.write_bytes(gradient_png())
+    offline_page.goto("/create")
+    offline_page.get_by_test_id("image-input").set_input_files(str(picture))
+    expect(offline_page.get_by_test_id("image-id")).to_have_value(re.compile(r"^\w{10,}$"))
+    offline_page.wait_for_function("() => document.querySelector('[data-testid=image-preview]').naturalWidth > 0")
 
     assert offline_page.off_site == []
     assert offline_page.refused == []
