@@ -20,8 +20,9 @@ $(VENV)/.installed-dev: $(VENV)/.installed-runtime requirements-dev.txt
 
 ## The whole platform on one machine: embedded Redis (unless REDIS_URL is set),
 ## SQLite (unless DATABASE_URL is set), one worker, the reconciler, the web server.
+## DEBUG stays off unless set; missing secrets are generated into .secrets.local.json.
 run: $(VENV)/.installed-runtime
-	$(PY) manage.py runplatform --host $(HOST) --port $(PORT)
+	LOCAL_SECRETS=1 $(PY) manage.py runplatform --host $(HOST) --port $(PORT)
 
 ## The test suite; uses DATABASE_URL / REDIS_URL when set, embedded defaults otherwise.
 test: $(VENV)/.installed-dev
@@ -31,9 +32,10 @@ test: $(VENV)/.installed-dev
 migrate: $(VENV)/.installed-runtime
 	$(PY) manage.py migrate --noinput
 
+## The web tier as compose deploys it: nginx (buffers slow clients) in front of gunicorn.
 web: $(VENV)/.installed-runtime
 	$(PY) manage.py collectstatic --noinput -v0
-	$(VENV)/bin/gunicorn -c docker/gunicorn.conf.py --bind $(HOST):$(PORT)
+	$(PY) -m videogen.webtier --bind $(HOST):$(PORT)
 
 worker: $(VENV)/.installed-runtime
 	$(PY) manage.py worker --queues $${WORKER_QUEUES:-cpu,default}

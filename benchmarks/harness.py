@@ -322,8 +322,9 @@ class Stack:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout
 
-    def start_web(self, *, workers: int | None = None, threads: int | None = None) -> int:
-        """gunicorn with docker/gunicorn.conf.py (as the image runs it), on a free port."""
+    def start_web(self, *, workers: int | None = None, threads: int | None = None, tier: bool = False) -> int:
+        """gunicorn with docker/gunicorn.conf.py (as the image runs it), on a free port;
+        with ``tier``, the whole web tier as `make web` and compose run it (nginx in front)."""
         self.web_port = free_port()
         log = self.tmp / "gunicorn.log"
         env = dict(self.env)
@@ -336,6 +337,8 @@ class Stack:
         if threads is not None:
             command += ["--threads", str(threads)]
         command.append("videogen.wsgi:application")
+        if tier:
+            command = [PYTHON, "-m", "videogen.webtier", "--bind", f"127.0.0.1:{self.web_port}"]
         with open(log, "ab") as handle:
             self.web = subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT,
                                         preexec_fn=die_with_parent)

@@ -44,6 +44,8 @@ SPEC = {"prompt": PROMPT, "resolution": "480p", "quality": "low", "duration": 1}
 DEFINITIONS = {
     "job_overhead_p50_ms": "one job at a time: (completedAt - client submit) - in-process render time of the same spec",
     "queue_ratio_vs_raw_rq": "our worker's jobs/s with no engine work / raw RQ no-op jobs/s (same Redis, same class)",
+    "fair_wait_slots_max": "a one-job user arriving behind a 20-job user, one worker: jobs started after the "
+                           "arrival and before that job, worst of several arrival moments",
 }
 
 
@@ -161,6 +163,30 @@ def throughput_phase(client: Client, count: int) -> float:
     return count / ((last.timestamp() - submitted))
 
 
+def fairness_phase(stack: Stack, heavy: Client, light: Client, rounds: int) -> dict[str, float]:
+    """Fair dispatch: user H queues 20 jobs; after ``k`` of them have completed (k = 0, 5,
+    10, ...), user L queues one. How many jobs started after L's job was created and before
+    it started? First-in first-out would give 20 - k; fair share 0 or 1 (the job already
+    handed out)."""
+    from jobs.models import Job
+
+    waits = []
+    for index in range(rounds):
+        done_before = min(15, index * 5)
+        many = [expect(*heavy.request("POST", "/api/v1/jobs", SPEC), 201, "create job")["id"] for _ in range(20)]
+        deadline = time.monotonic() + 120
+        while Job.objects.filter(pk__in=many, status="completed").count() < done_before:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the 20-job burst did not progress")
+            time.sleep(0.01)
+        one = expect(*light.request("POST", "/api/v1/jobs", SPEC), 201, "create job")["id"]
+        rows = _wait_finished([*many, one], timeout=180, poll=0.1)
+        arrived, started = rows[one]["created_at"], rows[one]["started_at"]
+        waits.append(sum(1 for row in rows.values() if arrived < row["started_at"] < started))
+        _wait_worker_idle(stack)
+    return {"fair_wait_slots_max": max(waits), "fair_wait_slots_median": median(waits)}
+
+
 def _spacing_rate(ends: list[float]) -> float:
     ends = sorted(ends)
     return (len(ends) - 1) / (ends[-1] - ends[0])
@@ -217,7 +243,8 @@ def run(quick: bool = False) -> dict[str, float]:
     noop_jobs = 60 if quick else 100
     ratio_runs = 1 if quick else 3
     renderer = InProcessRender()
-    with renderer, Stack("overhead", env={"VIDEOGEN_MAX_ACTIVE_JOBS_PER_USER": "1000000"}) as stack:
+    env = {"VIDEOGEN_MAX_ACTIVE_JOBS_PER_USER": "1000000", "VIDEOGEN_JOB_CREATE_RATE": "1000000/min"}
+    with renderer, Stack("overhead", env=env) as stack:
         stack.start()
         port = stack.start_web()
         client = Client(port, stack.register_and_login("overhead@bench.example.com"))
@@ -234,6 +261,11 @@ def run(quick: bool = False) -> dict[str, float]:
         figures["jobs_per_s"] = throughput_phase(client, burst_jobs)
         print(f"throughput ({burst_jobs} jobs back to back): {figures['jobs_per_s']:.2f} jobs/s", flush=True)
         _wait_worker_idle(stack)
+        fair = fairness_phase(stack, Client(port, stack.register_and_login("heavy@bench.example.com")),
+                              Client(port, stack.register_and_login("light@bench.example.com")), rounds=4)
+        figures.update(fair)
+        print(f"fairness: a one-job user behind a 20-job user waited at most {fair['fair_wait_slots_max']} "
+              f"job start(s)", flush=True)
         stack.stop_worker()
 
         ours, raw, ours_cpu, raw_cpu = [], [], [], []

@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, each in its own process, then BENCHMARKS.md.
 
-    .venv/bin/python -m benchmarks.run_all [--quick] [--only render,overhead,api,login]
+    .venv/bin/python -m benchmarks.run_all [--quick] [--only render,overhead,api,login,webhooks,previews]
 
 Each benchmark starts what it needs (a fresh PostgreSQL database or SQLite, Redis,
 gunicorn, a worker) and stops it again; each runs in a child process, so nothing a
@@ -42,11 +42,16 @@ HEADLINES = [
     Headline("render_4k_60s_peak_rss_mb", "<= 400", "", "", "MB"),
     Headline("job_overhead_p50_ms", "<= 50", "raw_rq_job_ms", "raw RQ no-op job, ms each", "ms"),
     Headline("queue_ratio_vs_raw_rq", ">= 0.5", "raw_rq_jobs_per_s", "raw RQ no-op jobs/s", "x"),
+    Headline("fair_wait_slots_max", "<= 2", "", "", "jobs"),
     Headline("list_p95_ms", "<= 30", "me_p95_ms", "GET /auth/me p95 (auth + one row), ms", "ms"),
     Headline("stats_p95_ms", "<= 50", "me_p95_ms", "GET /auth/me p95 (auth + one row), ms", "ms"),
     Headline("apikey_over_jwt_p95_ms", "<= 1", "me_p95_ms", "GET /auth/me p95 with a JWT, ms", "ms"),
     Headline("create_rps", ">= 150", "live_rps", "GET /health/live req/s (no auth, no DB), 32 clients", "req/s"),
     Headline("login_ms", "(reported)", "login_hash_ms", "bcrypt check alone, ms", "ms"),
+    Headline("webhook_latency_p95_ms", "<= 500", "webhook_latency_p50_ms", "the same, p50, ms", "ms"),
+    Headline("webhook_deliveries_per_s", "(reported)", "", "", "/s"),
+    Headline("preview_slowdown_pct", "<= 5", "render_without_previews_s",
+             "the same 1080p render without previews, s", "%"),
 ]
 
 
@@ -81,7 +86,9 @@ def benchmarks(quick: bool) -> list[Benchmark]:
         Benchmark("login", "5. Login cost", _child("benchmarks.login_cost", f"run(quick={quick})")),
         Benchmark("overhead", "3. Platform overhead", _child("benchmarks.platform_overhead", f"run(quick={quick})")),
         Benchmark("api", "4. API under load (100,000 jobs)", _child("benchmarks.api_load", f"run(quick={quick})")),
+        Benchmark("webhooks", "6. Webhook delivery", _child("benchmarks.webhook_delivery", f"run(quick={quick})")),
         Benchmark("render", "1-2. Render speed and memory", _child("benchmarks.render_speed", render_call)),
+        Benchmark("previews", "7. Live previews' cost", _child("benchmarks.preview_cost", f"run(quick={quick})")),
     ]
 
 
@@ -172,6 +179,12 @@ def bounds(figures: dict) -> list[str]:
             f"{_get(figures, 'raw_rq_worker_cpu_ms')} ms (fork, RQ's own Redis bookkeeping and result, both alike); "
             "the rest of our time per job is waiting on PostgreSQL: a new server process per horse, the job's row, "
             "two commits. Moves with: the same as above.")
+    if "fair_wait_slots_max" in figures:
+        lines.append(
+            f"- `fair_wait_slots_max` ({_get(figures, 'fair_wait_slots_max')}): jobs wait in the database and a "
+            "free worker takes the next one in fair order (jobs/dispatch.py), so a newcomer waits at most for "
+            "the job already handed to that worker (first-in first-out would make it wait for all 20). Moves "
+            "with: nothing but the order rule.")
     if "list_p95_ms" in figures:
         lines.append(
             f"- `list_p95_ms` ({_get(figures, 'list_p95_ms')} ms; p50 {_get(figures, 'list_p50_ms')} ms; "
@@ -232,7 +245,8 @@ def write_markdown(path: Path, *, machine: dict, quick: bool, figures: dict, sec
         lines.append(f"| `{h.name}` | {_fmt(value)} {h.unit if value is not None else ''} | {h.target} | "
                      f"{_meets(value, h.target)} | {_fmt(base) if h.baseline else ''} | {h.baseline_label} |")
     lines += ["", "## Definitions", ""]
-    for module in ("benchmarks.platform_overhead", "benchmarks.api_load", "benchmarks.login_cost"):
+    for module in ("benchmarks.platform_overhead", "benchmarks.api_load", "benchmarks.login_cost",
+                   "benchmarks.webhook_delivery"):
         try:
             definitions = __import__(module, fromlist=["DEFINITIONS"]).DEFINITIONS
         except Exception:
@@ -264,7 +278,7 @@ def write_markdown(path: Path, *, machine: dict, quick: bool, figures: dict, sec
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a fast smoke run (fewer runs and cases)")
-    parser.add_argument("--only", help="comma-separated subset: login,overhead,api,render")
+    parser.add_argument("--only", help="comma-separated subset: login,overhead,api,webhooks,render,previews")
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the running child through finally

@@ -8,7 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from jobs import file_responses, selectors, services
+from jobs import file_responses, previews, selectors, services
 from jobs.catalog import all_models
 from jobs.models import JobStatus
 from jobs.presentation import JobUrls, job_json
@@ -32,6 +32,22 @@ StatsSerializer = inline_serializer(
 def _one(request, job) -> Response:
     job = selectors.job_for_display(job)
     return Response(job_json(job, urls=JobUrls(request)))
+
+
+def create_job_response(request, body) -> Response:
+    """Validate a job create body, create the job (honouring Idempotency-Key) and answer it."""
+    data = validated(JobCreateSerializer, body)
+    job, created = services.job_create(
+        user=request.user,
+        request=services.JobRequest.from_values(
+            {**data, "projectId": data.get("projectId") or None, "model": data.get("model") or None,
+             "metadata": data.get("metadata") or {}}
+        ),
+        idempotency_key=request.headers.get("Idempotency-Key"),
+    )
+    response = _one(request, job)
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return response
 
 
 class JobCollectionView(APIView):
@@ -60,18 +76,7 @@ class JobCollectionView(APIView):
         responses={201: JobSerializer, 200: JobSerializer, **error_responses(400, 401, 403, 409, 413, 429)},
     )
     def post(self, request):
-        data = validated(JobCreateSerializer, request.data)
-        job, created = services.job_create(
-            user=request.user,
-            request=services.JobRequest.from_values(
-                {**data, "projectId": data.get("projectId") or None, "model": data.get("model") or None,
-                 "metadata": data.get("metadata") or {}}
-            ),
-            idempotency_key=request.headers.get("Idempotency-Key"),
-        )
-        response = _one(request, job)
-        response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return response
+        return create_job_response(request, request.data)
 
 
 class JobDetailView(APIView):
@@ -93,7 +98,7 @@ class JobCancelView(APIView):
 
 
 class JobRetryView(APIView):
-    @extend_schema(request=None, responses={200: JobSerializer, **error_responses(400, 401, 403, 404)})
+    @extend_schema(request=None, responses={200: JobSerializer, **error_responses(400, 401, 403, 404, 429)})
     def post(self, request, job_id: str):
         job = services.job_retry(job=selectors.get_job_for_user(user=request.user, job_id=job_id))
         return _one(request, job)
@@ -108,7 +113,7 @@ class JobStatsView(APIView):
 class JobVideoView(APIView):
     @extend_schema(responses={(200, "video/mp4"): bytes, (206, "video/mp4"): bytes, **error_responses(401, 403, 404, 416)})
     def get(self, request, job_id: str):
-        job = selectors.get_job_for_user(user=request.user, job_id=job_id, allow_staff=True)
+        job = selectors.get_job_for_user(user=request.user, job_id=job_id)
         download = file_responses.download_name(job.id) if request.query_params.get("download") else None
         return file_responses.serve_stored_file(request, job.video_path if job.status == JobStatus.COMPLETED else "",
                                        download_name=download)
@@ -117,8 +122,17 @@ class JobVideoView(APIView):
 class JobThumbnailView(APIView):
     @extend_schema(responses={(200, "image/jpeg"): bytes, **error_responses(401, 403, 404)})
     def get(self, request, job_id: str):
-        job = selectors.get_job_for_user(user=request.user, job_id=job_id, allow_staff=True)
+        job = selectors.get_job_for_user(user=request.user, job_id=job_id)
         return file_responses.serve_stored_file(request, job.thumbnail_path if job.status == JobStatus.COMPLETED else "")
+
+
+class JobPreviewView(APIView):
+    @extend_schema(responses={(200, "image/jpeg"): bytes, **error_responses(401, 403, 404)})
+    def get(self, request, job_id: str):
+        job = selectors.get_job_for_user(user=request.user, job_id=job_id)
+        showing = job.status == JobStatus.PROCESSING and job.preview_at is not None
+        name = previews.preview_path(user_id=job.user_id, job_id=job.id, attempt=job.attempt) if showing else ""
+        return file_responses.serve_stored_file(request, name)
 
 
 class ModelCatalogView(APIView):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from jobs import parameters
-from jobs.generation.base import PermanentEngineError
+from jobs.generation.base import IMAGE_NONE, PermanentEngineError
 from jobs.generation.registry import declaration_for
 from jobs.parameters import Limits
 from videogen.errors import InvalidInput
@@ -47,6 +47,11 @@ class ModelEntry:
     def declaration(self):
         return declaration_for(self.engine)
 
+    @property
+    def image_input(self) -> str:
+        """"required", "optional" or "none": whether its jobs start from an image (imageId)."""
+        return self.declaration.image_input(self.options)
+
     def as_api(self) -> dict:
         return {
             "id": self.id,
@@ -59,6 +64,7 @@ class ModelEntry:
             "fps": self.fps,
             "default": self.id == settings.VIDEOGEN_DEFAULT_MODEL,
             "parameters": parameters.describe(self.params),
+            "imageInput": self.image_input,
         }
 
 
@@ -92,9 +98,16 @@ def _entry(model_id: str, raw: dict) -> ModelEntry:
         engine=raw["engine"],
         queue=queue,
         fps=fps,
-        params=parameters.model_limits(engine_params=declaration.params, raw=raw),
+        params=parameters.model_limits(engine_params=_accepted(declaration, options), raw=raw),
         options=dict(options),
     )
+
+
+def _accepted(declaration, options: dict) -> tuple[str, ...]:
+    """The engine's parameters, less ``imageId`` for a model that takes no image."""
+    if declaration.image_input(options) == IMAGE_NONE:
+        return tuple(name for name in declaration.params if name != "imageId")
+    return declaration.params
 
 
 def catalog_problems() -> list[str]:

@@ -16,8 +16,6 @@ from jobs.services import JobRequest
 from projects.models import Project
 from videogen.form_errors import ServiceErrorsMixin
 
-SEED_MAX = 2**63 - 1
-
 
 def project_choices(projects: list[Project], *, empty_label: str) -> list[tuple[str, str]]:
     return [("", empty_label), *((project.id, project.name) for project in projects)]
@@ -54,28 +52,26 @@ def contract_fields(*names: str) -> dict[str, forms.Field]:
 
 class JobCreateForm(ServiceErrorsMixin, forms.Form):
     """The page's create form. Its request fields are derived from the parameter contract
-    (``jobs.parameters``); ``project`` and ``model`` get their choices per request, and
-    ``seed`` is the page's way of setting ``metadata.seed``."""
+    (``jobs.parameters``); ``project`` and ``model`` get their choices per request. Only
+    the chosen model's parameters are sent (the page shows only those); ``image_id`` is
+    the start image already uploaded (the drop zone), or the view uploads the ``image``
+    file the form sent without JavaScript."""
 
     service_fields = {
         **{param.name: param.attr for param in parameters.PARAMETERS},
         "projectId": "project",
-        "metadata": "seed",
     }
-    REQUEST_PARAMETERS = ("prompt", "resolution", "quality", "duration", "maxRetries")
+    REQUEST_PARAMETERS = ("prompt", "resolution", "quality", "duration", "maxRetries", "seed")
+    MODEL_PARAMETERS = ("imageId", "negativePrompt", "steps", "guidanceScale")
 
     project = forms.ChoiceField(required=False, help_text=parameters.get("projectId").help)
     model = forms.ChoiceField()
-    seed = forms.IntegerField(
-        required=False, label="Seed", min_value=0, max_value=SEED_MAX,
-        widget=forms.NumberInput(attrs={"min": 0, "step": 1, "inputmode": "numeric", "placeholder": "Random"}),
-        help_text="The same prompt and seed render the same video; empty picks one.",
-    )
-    FIELD_ORDER = ("prompt", "project", "model", "resolution", "quality", "duration", "max_retries", "seed")
+    FIELD_ORDER = ("prompt", "project", "model", "resolution", "quality", "duration", "max_retries", "seed",
+                   "negative_prompt", "steps", "guidance_scale", "image_id")
 
     def __init__(self, *args, projects: list[Project], models: list[ModelEntry], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields.update(contract_fields(*self.REQUEST_PARAMETERS))
+        self.fields.update(contract_fields(*self.REQUEST_PARAMETERS, *self.MODEL_PARAMETERS))
         self.order_fields(self.FIELD_ORDER)
         self.fields["prompt"].widget = forms.Textarea(
             attrs={
@@ -85,20 +81,33 @@ class JobCreateForm(ServiceErrorsMixin, forms.Form):
                 "data-counter-max": PROMPT_MAX_LENGTH,
             }
         )
+        self.fields["negative_prompt"].widget = forms.Textarea(
+            attrs={"rows": 2, "maxlength": parameters.NEGATIVE_PROMPT_MAX_LENGTH}
+        )
+        self.fields["seed"].widget.attrs["placeholder"] = "Random"
+        self.fields["image_id"].widget = forms.HiddenInput()
         self.models = models
         self.fields["project"].choices = project_choices(projects, empty_label="No project")
         self.fields["model"].choices = [(model.id, model_choice_label(model)) for model in models]
         self.fields["model"].initial = default_model_id()
 
-    def job_request(self) -> JobRequest:
+    def chosen_model(self) -> ModelEntry | None:
+        model_id = self.cleaned_data.get("model") if hasattr(self, "cleaned_data") else None
+        return next((model for model in self.models if model.id == model_id), None)
+
+    def job_request(self, *, image_id: str | None = None) -> JobRequest:
+        """The request: the form's values, and of the per-model ones only those the chosen
+        model takes (the others are hidden on the page). ``image_id`` overrides the form's."""
         data = self.cleaned_data
-        seed = data.get("seed")
         values = {name: data.get(parameters.get(name).attr) for name in self.REQUEST_PARAMETERS}
+        model = self.chosen_model()
+        accepted = model.params if model is not None else {}
+        for name in self.MODEL_PARAMETERS:
+            value = data.get(parameters.get(name).attr)
+            if name in accepted and value not in (None, ""):  # blank: the model's default
+                values[name] = value
+        if image_id:
+            values["imageId"] = image_id
         return JobRequest.from_values(
-            {
-                **values,
-                "projectId": data.get("project") or None,
-                "model": data["model"],
-                "metadata": {"seed": seed} if seed is not None else None,
-            }
+            {**values, "projectId": data.get("project") or None, "model": data["model"]}
         )

@@ -39,7 +39,12 @@ class Job(models.Model):
     metadata = models.JSONField(default=dict, blank=True)
     # Declared job parameters without a column of their own (see jobs.parameters), by API name.
     params = models.JSONField(default=dict, blank=True)
+    # The start image of an image-to-video job: an upload cannot go while a job uses it
+    # (RESTRICT still lets an account's deletion take both).
+    image = models.ForeignKey("jobs.Upload", on_delete=models.RESTRICT, null=True, blank=True, related_name="jobs")
     queue = models.CharField(max_length=32, default="cpu")
+    # Dispatch (jobs.dispatch): a higher priority starts first; staff set it.
+    priority = models.SmallIntegerField(default=0)
 
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
@@ -56,9 +61,17 @@ class Job(models.Model):
 
     queued_at = models.DateTimeField(null=True, blank=True)
     run_after = models.DateTimeField(null=True, blank=True)
+    # When the current attempt was handed to Redis; None while it waits in the database.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # When the running attempt last stored a preview frame (None: no preview to show).
+    preview_at = models.DateTimeField(null=True, blank=True)
+
+    # The job's own webhook (Replicate-style), signed with its owner's default secret.
+    webhook_url = models.CharField(max_length=2000, blank=True, default="")
+    webhook_events = models.JSONField(default=list, blank=True)
 
     idempotency_key = models.CharField(max_length=255, null=True, blank=True)
     request_fingerprint = models.CharField(max_length=64, blank=True, default="")
@@ -105,3 +118,29 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED_STATUSES
+
+
+class QueueControl(models.Model):
+    """A queue's dispatch switch: while paused, no new attempt is handed to its workers."""
+
+    name = models.CharField(primary_key=True, max_length=32)
+    paused = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({'paused' if self.paused else 'running'})"
+
+
+class QueueTurn(models.Model):
+    """When a user was last served on a queue: fair dispatch serves the least recent first."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    queue = models.CharField(max_length=32)
+    served_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "queue"], name="queue_turn_user_queue_unique")]
+
+
+from jobs.presets.models import Preset  # noqa: E402,F401  (models of this app, kept with their packages)
+from jobs.uploads.models import Upload  # noqa: E402,F401

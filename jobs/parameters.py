@@ -276,6 +276,8 @@ def _check_object(param: Param, value: dict) -> None:
 RESOLUTION_LABELS = {name: f"{name} ({width}×{height})" for name, (width, height) in RESOLUTIONS.items()}
 MAX_DURATION = 60
 MAX_RETRIES_LIMIT = 10
+SEED_MAX = 2**63 - 1
+NEGATIVE_PROMPT_MAX_LENGTH = 2000
 
 # The request's fields, in the order forms show them. ``projectId`` and ``model`` are
 # ids checked against the database and the catalog by the service.
@@ -306,6 +308,23 @@ PARAMETERS: tuple[Param, ...] = (
         "maxRetries", kind=INTEGER, label="Max retries", minimum=0, maximum=MAX_RETRIES_LIMIT, default=3,
         column=True, help=f"Automatic retries after a failed attempt (0 to {MAX_RETRIES_LIMIT}).",
     ),
+    # Every engine takes a seed; when a job gives none the service picks one and stores it.
+    Param(
+        "seed", kind=INTEGER, label="Seed", minimum=0, maximum=SEED_MAX,
+        help="The same model, parameters and seed render the same video; empty picks one.",
+    ),
+    Param(
+        "imageId", kind=TEXT, label="Start image", max_length=64, per_model=True,
+        help="An image you uploaded (POST /api/v1/uploads): the video starts from it.",
+    ),
+    Param(
+        "negativePrompt", kind=TEXT, label="Things to avoid", max_length=NEGATIVE_PROMPT_MAX_LENGTH, per_model=True,
+        help="The negative prompt: what the video should not show. The model's recommended one is the default.",
+    ),
+    Param("steps", kind=INTEGER, label="Steps", minimum=1, maximum=200, per_model=True,
+          help="Diffusion steps: more is slower and usually finer."),
+    Param("guidanceScale", kind=NUMBER, label="Guidance scale", minimum=0, maximum=30, per_model=True,
+          help="How closely the video follows the prompt (higher: closer, less varied)."),
 )
 BY_NAME: dict[str, Param] = {param.name: param for param in PARAMETERS}
 # What a job is rendered with: the parameters a model may accept.

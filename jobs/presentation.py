@@ -14,7 +14,7 @@ from functools import cached_property
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from jobs import file_responses, parameters
+from jobs import file_responses, parameters, previews
 from jobs.models import Job, JobStatus
 from jobs.results import job_facts_json
 
@@ -72,8 +72,17 @@ class JobUrls:
         before, after = url.rsplit(self._MARK, 1)
         return before, after
 
+    @cached_property
+    def _preview_route(self) -> tuple[str, str]:
+        return self._split("api-job-preview")
+
     def result(self, job: Job) -> dict | None:
-        """The result block: final URLs, ready to use as they are (no query to append)."""
+        """The result block: final URLs, ready to use as they are (no query to append).
+        A processing job with a preview frame has ``{"previewUrl"}`` only."""
+        if job.status == JobStatus.PROCESSING and job.preview_at is not None:
+            before, after = self._preview_route if self.local else ("", "")
+            return {"previewUrl": previews.preview_url(job, video_url_before=before, video_url_after=after,
+                                                       local=self.local)}
         if job.status != JobStatus.COMPLETED or not job.video_path:
             return None
         if self.local:

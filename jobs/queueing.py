@@ -17,6 +17,7 @@ from redis.maint_notifications import MaintNotificationsConfig
 from rq import Queue, Worker
 from rq.job import Job as RQJob
 from rq.job import JobStatus as RQStatus
+from rq.worker_registration import WORKERS_BY_QUEUE_KEY
 
 from videogen.request_id import current_request_id
 
@@ -63,8 +64,18 @@ def worker_connection() -> Redis:
     return Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5, health_check_interval=30, **_LEAN_HANDSHAKE)
 
 
+# RQ's queue for the webhooks app's deliveries: served by the default worker beside its
+# render queues, never a place jobs.dispatch hands job attempts to.
+WEBHOOKS_QUEUE = "webhooks"
+
+
 def queue_names() -> tuple[str, ...]:
     return tuple(settings.RQ_QUEUE_NAMES)
+
+
+def job_queue_names() -> tuple[str, ...]:
+    """The queues that run job attempts (every queue but the webhooks delivery queue)."""
+    return tuple(name for name in settings.RQ_QUEUE_NAMES if name != WEBHOOKS_QUEUE)
 
 
 def get_queue(name: str, *, redis: Redis | None = None) -> Queue:
@@ -75,10 +86,14 @@ def rq_job_id(job_id: str, attempt: int) -> str:
     return f"videogen-{job_id}-{attempt}"
 
 
-def enqueue_attempt(*, job_id: str, attempt: int, queue: str, delay_seconds: float = 0.0) -> None:
-    """Put (job, attempt) on its queue; raises redis errors to the caller."""
-    q = get_queue(queue)
-    kwargs = dict(
+def enqueue_attempt(*, job_id: str, attempt: int, queue: str) -> None:
+    """Put (job, attempt) on its queue now; raises redis errors to the caller.
+
+    Only jobs.dispatch calls this, for a job that should start now: nothing waits in
+    Redis for a time to come (no ``enqueue_in``, so nothing rests on RQ's scheduler).
+    """
+    get_queue(queue).enqueue(
+        TASK,
         job_id=rq_job_id(job_id, attempt),
         meta={"request_id": current_request_id()},
         args=(job_id, attempt),
@@ -86,22 +101,13 @@ def enqueue_attempt(*, job_id: str, attempt: int, queue: str, delay_seconds: flo
         failure_ttl=24 * 3600,
         job_timeout=RQ_JOB_TIMEOUT,
     )
-    if delay_seconds > 0:
-        from datetime import timedelta
-
-        q.enqueue_in(timedelta(seconds=delay_seconds), TASK, **kwargs)
-    else:
-        q.enqueue(TASK, **kwargs)
 
 
-def try_enqueue_attempt(*, job_id: str, attempt: int, queue: str, delay_seconds: float = 0.0) -> bool:
-    """Enqueue, logging instead of raising when Redis is unreachable.
-
-    Used from on_commit hooks: the job is already saved as queued, and the
-    reconciler enqueues it later if this fails.
-    """
+def try_enqueue_attempt(*, job_id: str, attempt: int, queue: str) -> bool:
+    """Enqueue, logging instead of raising when Redis is unreachable (the job is back
+    to waiting in the database for the next dispatch)."""
     try:
-        enqueue_attempt(job_id=job_id, attempt=attempt, queue=queue, delay_seconds=delay_seconds)
+        enqueue_attempt(job_id=job_id, attempt=attempt, queue=queue)
         return True
     except Exception as exc:  # redis.ConnectionError, TimeoutError, ...
         logger.warning(
@@ -111,14 +117,47 @@ def try_enqueue_attempt(*, job_id: str, attempt: int, queue: str, delay_seconds:
         return False
 
 
+def idle_worker_count(queue: str, *, also: str | None = None, redis: Redis | None = None) -> int:
+    """Live workers listening on ``queue`` that are waiting for a job (RQ's registry),
+    counting the worker named ``also`` as idle whatever its state.
+
+    Two round trips. A worker killed while idle counts until its key expires (about a
+    minute): that can only hand out one attempt early, never hold one back.
+    """
+    redis = redis or connection()
+    keys = {key.decode() if isinstance(key, bytes) else key for key in redis.smembers(WORKERS_BY_QUEUE_KEY % queue)}
+    own = f"{Worker.redis_worker_namespace_prefix}{also}" if also else None
+    others = sorted(keys - {own})
+    idle = 1 if own else 0
+    if others:
+        pipeline = redis.pipeline(transaction=False)
+        for key in others:
+            pipeline.hget(key, "state")
+        idle += sum(1 for state in pipeline.execute() if state in (b"idle", "idle"))
+    return idle
+
+
 def attempt_is_held(*, job_id: str, attempt: int, redis: Redis | None = None) -> bool:
-    """Whether Redis still holds this attempt: waiting, scheduled or running."""
+    """Whether Redis still holds this attempt: on its queue, or running on a live worker.
+
+    Attempts never wait in RQ's scheduled registry (jobs.dispatch hands out only what is
+    due): one found there is a leftover that nothing would start, so it does not count."""
+    return rq_job_is_held(rq_job_id(job_id, attempt), redis=redis, scheduled_counts=False)
+
+
+def rq_job_is_held(rq_id: str, *, redis: Redis | None = None, scheduled_counts: bool = True) -> bool:
+    """Whether Redis still holds the RQ job with this id: waiting, scheduled or running.
+
+    ``scheduled_counts=False`` for a caller that knows the job is already due: RQ's
+    scheduler may not run for minutes (its lock outlives a killed worker)."""
     redis = redis or connection()
     try:
-        rq_job = RQJob.fetch(rq_job_id(job_id, attempt), connection=redis)
+        rq_job = RQJob.fetch(rq_id, connection=redis)
     except Exception:
         return False
     status = rq_job.get_status(refresh=False)
+    if status == RQStatus.SCHEDULED and not scheduled_counts:
+        return False
     if status in (RQStatus.QUEUED, RQStatus.SCHEDULED, RQStatus.DEFERRED):
         queue = get_queue(rq_job.origin, redis=redis)
         if status == RQStatus.QUEUED:

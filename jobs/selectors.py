@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Avg, Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Avg, Count, IntegerField, OuterRef, Subquery
 
 from accounts.models import User
+from jobs import dispatch
 from jobs.models import Job, JobStatus
 from videogen.errors import Forbidden, InvalidInput, NotFound
 from videogen.ids import valid_id
@@ -14,58 +14,33 @@ from videogen.pagination import page_count, pager
 JOBS_PER_PAGE = 12
 
 
-def get_job_for_user(*, user: User, job_id: str, allow_staff: bool = False) -> Job:
-    """The one way views load a job: 404 when missing, 403 when another user's."""
+def get_job_for_user(*, user: User, job_id: str) -> Job:
+    """The one way views load a job: 404 when missing, 403 when another user's.
+
+    Staff included: the API and the pages show a user only their own jobs (JSON, video,
+    thumbnail alike); staff see everyone's jobs, and their files, in the admin only.
+    """
     job = Job.objects.select_related("project").filter(pk=job_id).first() if valid_id(job_id) else None
     if job is None:
         raise NotFound("Job not found.")
-    if job.user_id != user.pk and not (allow_staff and user.is_staff):
+    if job.user_id != user.pk:
         raise Forbidden("You do not have access to this job.")
     return job
 
 
-def _queued_ahead(*, queue, queued_at, job_id) -> QuerySet[Job]:
-    """Queued jobs ahead of one on its queue: earlier, or as early with a smaller id.
-    Takes values or OuterRefs, so the single count and the list annotation agree."""
-    return Job.objects.filter(status=JobStatus.QUEUED, queue=queue).filter(
-        Q(queued_at__lt=queued_at) | Q(queued_at=queued_at, id__lt=job_id)
-    )
-
-
-def with_queue_position(queryset: QuerySet[Job]) -> QuerySet[Job]:
-    """Annotate ``queue_position`` (1 = next to run) on queued jobs, in the same query."""
-    ahead = (
-        _queued_ahead(queue=OuterRef("queue"), queued_at=OuterRef("queued_at"), job_id=OuterRef("id"))
-        .order_by()
-        .values("queue")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return queryset.annotate(
-        queue_position=Case(
-            When(status=JobStatus.QUEUED, then=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0)) + 1),
-            default=None,
-            output_field=IntegerField(),
-        )
-    )
-
-
 def queue_position(job: Job) -> int | None:
-    """``job``'s place in its queue (1 = next to run), counted as with_queue_position does;
+    """``job``'s place in the fair order of its queue (1 = next to start; see jobs.dispatch);
     None unless it is queued."""
-    if job.status != JobStatus.QUEUED:
-        return None
-    if job.queued_at is None:
-        return 1
-    return _queued_ahead(queue=job.queue, queued_at=job.queued_at, job_id=job.id).count() + 1
+    dispatch.positions_for([job])
+    return job.queue_position
 
 
 def job_for_display(job: Job) -> Job:
     """A job as lists show it: with its queue position (and its project, on first use).
 
     Callers pass a row they have just loaded or that a service has just written and
-    refreshed, so only the position is read (one count, for a queued job), not the
-    whole row again.
+    refreshed, so only the position is read (for a queued job: its queue's waiting
+    jobs, two queries), not the whole row again.
     """
     job.queue_position = queue_position(job)
     return job
@@ -92,7 +67,8 @@ def job_list(
     total = rows.count()
     if with_project:
         rows = rows.select_related("project")
-    page = list(with_queue_position(rows).order_by("-created_at", "-id")[skip : skip + take])
+    page = list(rows.order_by("-created_at", "-id")[skip : skip + take])
+    dispatch.positions_for(page)  # two queries more when the page holds a queued job
     return page, total
 
 

@@ -55,7 +55,14 @@ class JobCreateSerializer(serializers.Serializer):
     """Types and the contract's bounds; the service checks the model's limits too."""
 
     def get_fields(self):
-        return {param.name: drf_field(param) for param in parameters.PARAMETERS}
+        return {
+            **{param.name: drf_field(param) for param in parameters.PARAMETERS},
+            # The job's own webhook (checked by the service: https, no private destinations).
+            "webhookUrl": StrictCharField(max_length=2000, required=False, allow_null=True, allow_blank=True,
+                                          trim_whitespace=False),
+            "webhookEvents": serializers.ListField(child=StrictCharField(max_length=40), required=False,
+                                                   allow_null=True, max_length=10),
+        }
 
     def validate_prompt(self, value: str) -> str:
         if not value.strip():
@@ -72,6 +79,9 @@ assert set(_FACT_FIELDS) == {api for _, api in FACT_COLUMNS.values()}
 
 
 class JobResultSerializer(serializers.Serializer):
+    """A completed job's video; a processing job's block holds ``previewUrl`` only."""
+
+    previewUrl = serializers.CharField(required=False)
     videoUrl = serializers.CharField()
     thumbnailUrl = serializers.CharField(allow_null=True)
     downloadUrl = serializers.CharField()

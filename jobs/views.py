@@ -20,6 +20,10 @@ from jobs.catalog import all_models
 from jobs.forms import JobCreateForm, JobFilterForm
 from jobs.models import Job
 from jobs.presentation import result_for
+from jobs.presets.forms import PresetNameForm
+from jobs.presets.prefill import prefill_for
+from jobs.uploads.selectors import find_upload_for_user
+from jobs.uploads.services import upload_create
 from projects.models import Project
 from projects.selectors import project_list
 from videogen.errors import ApplicationError, InvalidInput, TooManyRequests
@@ -67,22 +71,36 @@ def job_list(request: HttpRequest) -> HttpResponse:
 def job_create(request: HttpRequest) -> HttpResponse:
     projects = own_projects(request.user)
     preselected = request.GET.get("project", "")
-    initial = {"project": preselected} if any(p.id == preselected for p in projects) else {}
+    prefill = prefill_for(user=request.user, query=request.GET)
+    initial = {**prefill.initial, **({"project": preselected} if any(p.id == preselected for p in projects) else {})}
     form = JobCreateForm(request.POST or None, initial=initial, projects=projects, models=all_models())
-    status = 200
+    status, image_errors, image_id = 200, [], None
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                job, _ = services.job_create(user=request.user, request=form.job_request())
+                # Without JavaScript the image comes with the form; it is uploaded first.
+                sent = request.FILES.get("image")
+                image_id = upload_create(user=request.user, data=sent.read()).id if sent else None
+                job, _ = services.job_create(user=request.user, request=form.job_request(image_id=image_id))
             except ApplicationError as error:
+                image_errors = error.details.get("file", [])
                 form.add_service_error(error)
                 status = 429 if isinstance(error, TooManyRequests) else 400
             else:
                 messages.success(request, f"Job queued: “{job.prompt[:60]}”.")
                 return redirect("jobs:list")
-    context = {"form": form, "models": all_models(), "projects": projects}
+    context = {"form": form, "models": all_models(), "projects": projects, "prefill": prefill,
+               "image_errors": image_errors, **start_image_context(request, image_id or form["image_id"].value())}
     return render(request, "jobs/create.html", context, status=status)
+
+
+def start_image_context(request: HttpRequest, image_id: str | None) -> dict:
+    """The drop zone's image: the one the form carries (or just uploaded), when it is the user's."""
+    upload = find_upload_for_user(user=request.user, upload_id=image_id or "")
+    if upload is None:
+        return {"image_id": ""}
+    return {"image_id": upload.id, "image_url": reverse("api-upload-content", args=[upload.id])}
 
 
 @login_required_page
@@ -96,7 +114,8 @@ def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
 
 
 def detail_context(request: HttpRequest, job: Job) -> dict:
-    return {"job": job, "result": result_for(job), "next_url": reverse("jobs:detail", args=[job.id])}
+    return {"job": job, "result": result_for(job), "next_url": reverse("jobs:detail", args=[job.id]),
+            "preset_form": PresetNameForm()}
 
 
 def after_action(request: HttpRequest, job: Job) -> HttpResponse:
@@ -132,7 +151,7 @@ def _job_action(request: HttpRequest, job_id: str, action, *, done: str) -> Http
     job = selectors.get_job_for_user(user=request.user, job_id=job_id)
     try:
         job = action(job=job)
-    except InvalidInput as error:
+    except (InvalidInput, TooManyRequests) as error:  # wrong state; a retry over the active cap
         messages.warning(request, error.message)
     else:
         messages.success(request, done)

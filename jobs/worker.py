@@ -11,12 +11,15 @@ import os
 import signal
 import tempfile
 import threading
+import time
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections
-from rq import SimpleWorker, Worker
+from django.utils import timezone
+from rq import SimpleWorker, Worker, worker_registration
+from rq.utils import now, utcformat
 
-from jobs import tasks
+from jobs import queueing, tasks
 
 logger = logging.getLogger("videogen.worker")
 
@@ -51,6 +54,21 @@ def preload_engines(queue_names) -> None:
                              thumbnail_path=os.path.join(folder, "warmup.jpg"), control=NullControl())
         except Exception:  # a broken engine is reported by the jobs that use it
             logger.exception("could not preload engine", extra={"model": model.id})
+
+
+def preload_url_routes() -> None:
+    """Import the URLconf and fill the URL resolver once, in the parent.
+
+    A job event's payload is the job as the API shows it, whose links are reversed
+    routes; the first reverse in a process imports every app's views (seconds on a
+    busy box), which each forked horse would otherwise pay again at completion.
+    """
+    from django.urls import get_resolver
+
+    try:
+        get_resolver().reverse_dict  # noqa: B018  (imports every URLconf and fills the resolver)
+    except Exception:
+        logger.exception("could not preload the URL routes")
 
 
 def runs_in_process(queue_names) -> bool:
@@ -106,7 +124,61 @@ def hand_over_connections() -> None:
     connections.close_all()
 
 
-class ForkingWorker(Worker):
+def dispatch_before_waiting(worker) -> None:
+    """A worker about to wait for a job hands out the next ones of its queues (counting
+    itself as idle: RQ marks it so only once it waits). Fair order is decided now, when a
+    worker is free, not when the jobs were created."""
+    from jobs.dispatch import dispatch_safely
+
+    job_queues = [name for name in worker.queue_names() if name in queueing.job_queue_names()]
+    if not job_queues:
+        return  # the webhooks delivery worker: its RQ jobs are enqueued directly, never dispatched
+    for name in job_queues:
+        dispatch_safely(name, worker_name=worker.name)
+    if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+        connections.close_all()  # no SQLite connection may cross a fork
+
+
+class RegisteredWorker:
+    """Keeps the worker in RQ's registry of workers, which the dispatcher reads to find
+    idle workers: a Redis restarted empty (or flushed) forgets every worker, and RQ itself
+    only registers at start, so its workers would wait for ever with nothing handed out.
+    Each heartbeat made while waiting puts the worker back (one SISMEMBER when nothing
+    is missing)."""
+
+    born = False  # between RQ's own registration at start and its deregistration at exit
+
+    def register_birth(self, *args, **kwargs):
+        super().register_birth(*args, **kwargs)
+        self.born = True
+
+    def register_death(self, *args, **kwargs):
+        self.born = False
+        super().register_death(*args, **kwargs)
+
+    def heartbeat(self, timeout=None, pipeline=None):
+        super().heartbeat(timeout, pipeline)
+        if pipeline is None:
+            self.restore_registration()
+
+    def restore_registration(self) -> None:
+        if not self.born:
+            return
+        try:
+            if self.connection.sismember(self.redis_workers_keys, self.key):
+                return
+            pipe = self.connection.pipeline()
+            worker_registration.register(self, pipe)
+            pipe.hset(self.key, mapping={"state": self.get_state() or "idle", "queues": ",".join(self.queue_names()),
+                                         "birth": utcformat(now())})
+            pipe.execute()
+            logger.warning("worker registration was lost (Redis emptied?); registered again",
+                           extra={"worker": self.name})
+        except Exception:
+            logger.warning("could not restore the worker's registration", exc_info=True)
+
+
+class ForkingWorker(RegisteredWorker, Worker):
     """CPU worker: one forked work-horse per job (crash isolation).
 
     The render path is loaded once here and inherited by every horse, and each horse
@@ -117,6 +189,7 @@ class ForkingWorker(Worker):
 
     def work(self, *args, **kwargs):
         preload_engines(self.queue_names())
+        preload_url_routes()
         return super().work(*args, **kwargs)
 
     def fork_work_horse(self, job, queue):
@@ -124,6 +197,7 @@ class ForkingWorker(Worker):
         hand_over_connections()
 
     def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+        dispatch_before_waiting(self)
         # Between jobs, not while a horse renders: on two cores, a new server process
         # starting beside a render slows the render by more than connecting costs.
         open_spare_connection()
@@ -148,12 +222,16 @@ class ForkingWorker(Worker):
         super().request_stop(signum, frame)
 
 
-class InProcessWorker(SimpleWorker):
+class InProcessWorker(RegisteredWorker, SimpleWorker):
     """GPU worker: runs jobs in-process so a loaded pipeline stays loaded."""
 
     def request_stop(self, signum, frame):
         tasks.SHUTDOWN.set()
         super().request_stop(signum, frame)
+
+    def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+        dispatch_before_waiting(self)
+        return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
 
 
 # The reconciler runs in a thread of a worker that forks a work-horse per job. A fork
@@ -170,31 +248,59 @@ os.register_at_fork(
 
 
 class ReconcilerLoop(threading.Thread):
-    """Runs the reconciler every VIDEOGEN_RECONCILE_INTERVAL_SECONDS (never across a fork)."""
+    """Runs the reconciler every VIDEOGEN_RECONCILE_INTERVAL_SECONDS and, in between,
+    dispatches its queues when a retry's backoff ends (never across a fork)."""
 
-    def __init__(self, interval: float | None = None):
+    def __init__(self, interval: float | None = None, queues=None, worker: RegisteredWorker | None = None):
         super().__init__(name="reconciler", daemon=True)
+        self.worker = worker
         self.interval = interval or settings.VIDEOGEN_RECONCILE_INTERVAL_SECONDS
+        self.queues = tuple(name for name in (queues or settings.RQ_QUEUE_NAMES) if name in queueing.job_queue_names())
         self.stopped = threading.Event()
 
     def run(self) -> None:
         from accounts.mail import mail_outbox_sweep
         from accounts.throttle import prune_login_failures
-        from jobs.reconciler import reconcile_once
+        from jobs import reconciler
 
+        next_pass = 0.0
         while True:
+            wait = self.interval
             with _pass_or_fork:
                 try:
                     close_old_connections()
-                    reconcile_once()
-                    prune_login_failures()
-                    mail_outbox_sweep()
+                    if self.worker is not None:
+                        self.worker.restore_registration()
+                    if time.monotonic() >= next_pass:
+                        next_pass = time.monotonic() + self.interval
+                        reconciler.reconcile_once()
+                        prune_login_failures()
+                        mail_outbox_sweep()
+                    else:
+                        self._dispatch()
+                    wait = self._until_next_due(next_pass)
                 except Exception:
                     logger.exception("reconcile pass failed")
                 finally:
                     connections.close_all()
-            if self.stopped.wait(self.interval):
+            if self.stopped.wait(wait):
                 return
+
+    def _dispatch(self) -> None:
+        from jobs.dispatch import dispatch_safely
+
+        for name in self.queues:
+            dispatch_safely(name)
+
+    def _until_next_due(self, next_pass: float) -> float:
+        """Seconds to sleep: until the next pass, or the end of the earliest backoff."""
+        from jobs.dispatch import next_due_at
+
+        wait = max(0.0, next_pass - time.monotonic())
+        due = next_due_at(self.queues)
+        if due is not None:
+            wait = min(wait, (due - timezone.now()).total_seconds() + 0.01)
+        return max(0.01, wait)
 
     def stop(self) -> None:
         self.stopped.set()

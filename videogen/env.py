@@ -99,3 +99,21 @@ def env_json(name: str, default):
     if not isinstance(value, type(default)):
         raise ImproperlyConfigured(f"{name} must be a JSON {type(default).__name__}")
     return value
+
+
+_RATE_PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600,
+                 "d": 86400, "day": 86400}
+
+
+def env_rate(name: str, default: str) -> tuple[int, int]:
+    """A rate such as ``60/min`` as (count, period in seconds); units s, min, hour, day."""
+    raw = (env_str(name) or default).strip().lower()
+    count, _, unit = raw.partition("/")
+    try:
+        number = int(count)
+    except ValueError:
+        number = 0
+    period = _RATE_PERIODS.get(unit.strip())
+    if number < 1 or period is None:
+        raise ImproperlyConfigured(f"{name} must look like 60/min (a count of at least 1 per s, min, hour or day), got {raw!r}")
+    return number, period

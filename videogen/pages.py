@@ -32,7 +32,7 @@ def login_required_page(view: Callable) -> Callable:
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
         if request.htmx:
-            back_to = request.htmx.current_url_abs_path or request.get_full_path()
+            back_to = current_page_path(request)
             return HttpResponseClientRedirect(f"{settings.LOGIN_URL}?{urlencode({'next': back_to})}")
         return redirect_to_login(request.get_full_path())
 
@@ -78,9 +78,18 @@ def render_page_or_fragment(
 
 
 def current_page_path(request: HttpRequest) -> str:
-    """The path of the page the user is looking at (for "back to where I was")."""
-    if request.htmx and request.htmx.current_url_abs_path:
-        return request.htmx.current_url_abs_path
+    """The path of the page the user is looking at (for "back to where I was").
+
+    HX-Current-URL is whatever the client sent: one that is no URL at all
+    (``http://[``) counts as absent.
+    """
+    if request.htmx:
+        try:
+            current = request.htmx.current_url_abs_path
+        except ValueError:
+            current = None
+        if current:
+            return current
     return request.get_full_path()
 
 

@@ -1,6 +1,7 @@
 """Development secrets: generated once into an ignored local file.
 
-Production (DEBUG off) never comes here: a missing secret refuses to start.
+Only `make run` (LOCAL_SECRETS, on by default with DEBUG) comes here; any other start
+with a missing secret refuses to start.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 
-def secret_from_env(name: str, *, debug: bool, local_file: Path) -> str:
+def secret_from_env(name: str, *, generate: bool, local_file: Path) -> str:
     value = os.environ.get(name, "").strip()
     if value:
         return value
-    if not debug:
+    if not generate:
         raise ImproperlyConfigured(
-            f"{name} is not set. Set it to a long random value (DEBUG is off, so no "
-            f"development key is generated)."
+            f"{name} is not set. Set it to a long random value (only `make run`, or "
+            f"LOCAL_SECRETS=1, generates a local key)."
         )
     return _local_secret(name, local_file)
 

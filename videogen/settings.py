@@ -14,15 +14,19 @@ import dj_database_url
 from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
-from videogen.env import env_bool, env_choice, env_float, env_int, env_json, env_list, env_str
+from videogen.env import env_bool, env_choice, env_float, env_int, env_json, env_list, env_rate, env_str
 from videogen.secrets import secret_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless set: the debug page shows settings and the URL map to anyone.
+DEBUG = env_bool("DEBUG", False)
+# `make run` (and DEBUG on) keep generated secrets in an ignored local file; every other
+# start must be given its secrets.
+LOCAL_SECRETS = env_bool("LOCAL_SECRETS", DEBUG)
 LOCAL_SECRETS_FILE = BASE_DIR / ".secrets.local.json"
-SECRET_KEY = secret_from_env("SECRET_KEY", debug=DEBUG, local_file=LOCAL_SECRETS_FILE)
-JWT_SECRET_KEY = secret_from_env("JWT_SECRET_KEY", debug=DEBUG, local_file=LOCAL_SECRETS_FILE)
+SECRET_KEY = secret_from_env("SECRET_KEY", generate=LOCAL_SECRETS, local_file=LOCAL_SECRETS_FILE)
+JWT_SECRET_KEY = secret_from_env("JWT_SECRET_KEY", generate=LOCAL_SECRETS, local_file=LOCAL_SECRETS_FILE)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -39,6 +43,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from here: the docs work offline
     "django_htmx",
     "django_rq",
     # Two-factor authentication: TOTP devices and single-use recovery codes.
@@ -49,11 +54,14 @@ INSTALLED_APPS = [
     "accounts",
     "projects",
     "jobs",
+    "jobs.webhooks",
 ]
 
 MIDDLEWARE = [
     "videogen.request_id.RequestIdMiddleware",
     "videogen.request_logging.RequestLogMiddleware",
+    "videogen.request_guard.LengthRequiredMiddleware",
+    "videogen.request_guard.MalformedInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -65,6 +73,7 @@ MIDDLEWARE = [
     "accounts.two_factor.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "videogen.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -116,7 +125,7 @@ EMBEDDED_REDIS_PORT = env_int("EMBEDDED_REDIS_PORT", 6380, minimum=1, maximum=65
 REDIS_URL = env_str("REDIS_URL") or f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0"
 if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(f"REDIS_URL must start with redis://, rediss:// or unix://, got {REDIS_URL!r}")
-RQ_QUEUE_NAMES = ("cpu", "gpu", "default")
+RQ_QUEUE_NAMES = ("cpu", "gpu", "default", "webhooks")
 RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600} for name in RQ_QUEUE_NAMES}
 RQ_SHOW_ADMIN_LINK = True
 RQ = {"COMMIT_MODE": "auto"}
@@ -200,6 +209,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Requests per user (and per API key, each its own bucket), e.g. "600/minute"; empty: no limit.
@@ -245,14 +257,26 @@ MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8, minimum=1)
 
 # --- Jobs ------------------------------------------------------------------------------
 VIDEOGEN_MAX_ACTIVE_JOBS_PER_USER = env_int("VIDEOGEN_MAX_ACTIVE_JOBS_PER_USER", 20, minimum=1)
+# Fair dispatch (jobs.dispatch): attempts running (or handed to a worker) at once per user,
+# and how many jobs one user may create per period.
+VIDEOGEN_MAX_RUNNING_PER_USER = env_int("VIDEOGEN_MAX_RUNNING_PER_USER", 2, minimum=1)
+VIDEOGEN_JOB_CREATE_RATE = env_rate("VIDEOGEN_JOB_CREATE_RATE", "60/min")
 VIDEOGEN_METADATA_MAX_BYTES = env_int("VIDEOGEN_METADATA_MAX_BYTES", 16 * 1024, minimum=2)
 # How often a running attempt writes progress + heartbeat and checks for a cancel.
 VIDEOGEN_HEARTBEAT_SECONDS = env_float("VIDEOGEN_HEARTBEAT_SECONDS", 0.5, minimum=0.05)
+# How often a running attempt stores a preview frame (seconds; 0 turns previews off).
+VIDEOGEN_PREVIEW_SECONDS = env_float("VIDEOGEN_PREVIEW_SECONDS", 2.0, minimum=0.0)
 VIDEOGEN_STALE_AFTER_SECONDS = env_float("VIDEOGEN_STALE_AFTER_SECONDS", 60.0, minimum=1.0)
 VIDEOGEN_ENQUEUE_GRACE_SECONDS = env_float("VIDEOGEN_ENQUEUE_GRACE_SECONDS", 5.0, minimum=0.0)
 VIDEOGEN_RECONCILE_INTERVAL_SECONDS = env_float("VIDEOGEN_RECONCILE_INTERVAL_SECONDS", 30.0, minimum=0.1)
 VIDEOGEN_RETRY_BASE_SECONDS = env_float("VIDEOGEN_RETRY_BASE_SECONDS", 5.0, minimum=0.0)
 VIDEOGEN_RETRY_MAX_SECONDS = env_float("VIDEOGEN_RETRY_MAX_SECONDS", 300.0, minimum=0.0)
+# Webhooks: http:// and private (loopback, LAN) destinations, for local development only.
+VIDEOGEN_WEBHOOKS_ALLOW_PRIVATE = env_bool("VIDEOGEN_WEBHOOKS_ALLOW_PRIVATE", False)
+# Seconds a receiver has to answer one delivery with a 2xx.
+VIDEOGEN_WEBHOOK_TIMEOUT_SECONDS = env_float("VIDEOGEN_WEBHOOK_TIMEOUT_SECONDS", 10.0, minimum=0.1)
+# The site's public address (https://videogen.example.com), for absolute links in webhook payloads.
+VIDEOGEN_PUBLIC_URL = env_str("VIDEOGEN_PUBLIC_URL", "")
 DIFFUSION_MODEL_DIR = env_str("DIFFUSION_MODEL_DIR", "")
 DIFFUSION_DEVICE = env_str("DIFFUSION_DEVICE", "") or None
 
@@ -334,7 +358,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "videogen.request_id.RequestIdFilter"}},
     "formatters": {
-        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "text": {
+            "()": "videogen.logging.TextFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
         "json": {"()": "videogen.logging.JsonFormatter"},
     },
     "handlers": {

@@ -49,6 +49,8 @@ class RenderSpec:
     seed: int
     # The job's engine-specific parameters (declared in jobs.parameters), by API name.
     params: dict[str, Any] = field(default_factory=dict)
+    # The start image (the job's imageId, decoded) as an (h, w, 3) uint8 RGB array, or None.
+    image: Any = field(default=None, compare=False, repr=False)
 
     @property
     def frame_count(self) -> int:
@@ -100,12 +102,22 @@ class RenderControl(Protocol):
     def should_stop(self) -> bool:
         """True once the render must end; the engine then raises RenderStopped."""
 
+    # Optional: ``preview_due() -> bool`` (cheap; True when a preview frame is wanted now)
+    # and ``report_preview(rgb)`` (a small (h, w, 3) uint8 picture of the render so far).
+    # Engines ask through ``preview_wanted``, so controls without them get no previews.
+
 
 class Engine(Protocol):
     provider: str  # shown to users as usedProvider, e.g. "procedural" or "diffusers"
 
     def render(self, spec: RenderSpec, sink: FrameSink, control: RenderControl) -> None:
         """Render every frame of ``spec`` into ``sink``; raise RenderStopped on stop."""
+
+
+def preview_wanted(control: RenderControl) -> bool:
+    """Whether ``control`` wants a preview frame now (engines then call ``report_preview``)."""
+    due = getattr(control, "preview_due", None)
+    return bool(due is not None and due())
 
 
 class NullControl:
@@ -126,6 +138,7 @@ def seed_from_prompt(prompt: str) -> int:
 
 FORKING = "forking"
 IN_PROCESS = "in-process"
+IMAGE_REQUIRED, IMAGE_OPTIONAL, IMAGE_NONE = "required", "optional", "none"
 
 
 @dataclass(frozen=True)
@@ -152,3 +165,6 @@ class EngineDeclaration:
     warm_up: bool = False
     # Validates a catalog entry's "options" (raise ValueError naming the problem).
     check_options: Callable[[dict], None] = lambda options: None
+    # Whether a model of this engine (given its options) needs a start image (imageId),
+    # may take one, or takes none: "required", "optional" or "none".
+    image_input: Callable[[dict], str] = lambda options: IMAGE_NONE

@@ -13,7 +13,6 @@ from jobs.services.attempts import (
     job_complete_attempt,
     job_fail_attempt,
     job_heartbeat,
-    job_reenqueue,
     job_requeue_attempt,
     job_start_attempt,
     job_store_attempt_outputs,
@@ -24,7 +23,7 @@ from jobs.services.running import job_run_attempt
 
 __all__ = [
     "JobRequest", "job_cancel", "job_complete_attempt", "job_create", "job_delete", "job_fail_attempt",
-    "job_heartbeat", "job_reenqueue", "job_request_check", "job_requeue_attempt", "job_retry",
+    "job_heartbeat", "job_request_check", "job_requeue_attempt", "job_retry",
     "job_start_attempt", "job_store_attempt_outputs", "retry_delay_seconds", "job_run_attempt",
 ]
 

@@ -18,7 +18,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from jobs import stored_files, queueing
+from jobs import events, stored_files
+from jobs.events import event_record
 from jobs.generation.base import VideoFacts
 from jobs.models import Job, JobStatus
 from jobs.results import VideoResult
@@ -43,7 +44,10 @@ def job_start_attempt(
         status=JobStatus.PROCESSING, started_at=now, heartbeat_at=now, progress=0,
         used_provider=provider, used_model=model_name, run_after=None, updated_at=now,
     )
-    updated = _attempt(job_id, attempt, JobStatus.QUEUED).update(**changes)
+    with transaction.atomic():
+        updated = _attempt(job_id, attempt, JobStatus.QUEUED).update(**changes)
+        if updated:
+            event_record(job_id=job_id, type=events.STARTED)
     if not updated:
         return None
     event("attempt started", job_id, attempt=attempt)
@@ -54,14 +58,24 @@ def job_start_attempt(
     return job
 
 
-def job_heartbeat(*, job_id: str, attempt: int, progress: int) -> bool:
-    """Record progress and liveness; False means this attempt must stop."""
+def job_heartbeat(*, job_id: str, attempt: int, progress: int, announce: bool = False) -> bool:
+    """Record progress and liveness; False means this attempt must stop.
+
+    ``announce`` also records a job.progress event (the caller throttles it)."""
     now = timezone.now()
-    return bool(
-        _attempt(job_id, attempt, JobStatus.PROCESSING).update(
+
+    def write() -> bool:
+        return bool(_attempt(job_id, attempt, JobStatus.PROCESSING).update(
             progress=max(0, min(99, progress)), heartbeat_at=now, updated_at=now
-        )
-    )
+        ))
+
+    if not announce:
+        return write()  # the hot path: one statement, no transaction around it
+    with transaction.atomic():
+        alive = write()
+        if alive:
+            event_record(job_id=job_id, type=events.PROGRESS)
+    return alive
 
 
 def job_store_attempt_outputs(
@@ -85,10 +99,13 @@ def job_complete_attempt(
     Pass the job's ``user_id`` when known, to skip reading it back.
     """
     now = timezone.now()
-    updated = _attempt(job_id, attempt, JobStatus.PROCESSING).update(
-        status=JobStatus.COMPLETED, progress=100, completed_at=now, heartbeat_at=now, updated_at=now,
-        generation_time_ms=generation_time_ms, error_message="", error_detail="", **result.job_fields(),
-    )
+    with transaction.atomic():
+        updated = _attempt(job_id, attempt, JobStatus.PROCESSING).update(
+            status=JobStatus.COMPLETED, progress=100, completed_at=now, heartbeat_at=now, updated_at=now,
+            generation_time_ms=generation_time_ms, error_message="", error_detail="", **result.job_fields(),
+        )
+        if updated:
+            event_record(job_id=job_id, type=events.COMPLETED)
     if not updated:
         return False
     if user_id is None:
@@ -130,16 +147,17 @@ def job_fail_attempt(
             Job.objects.filter(pk=job_id).update(
                 status=JobStatus.QUEUED, attempt=attempt + 1, retry_count=job.retry_count + 1, progress=0,
                 error_message=message, error_detail=detail, queued_at=now, run_after=now + timedelta(seconds=delay),
-                started_at=None, heartbeat_at=None, updated_at=now,
+                dispatched_at=None, started_at=None, heartbeat_at=None, updated_at=now,
             )
             job.refresh_from_db()
             remove_files_on_commit(job, keep_attempt=None)
-            enqueue_on_commit(job, delay_seconds=delay)
+            enqueue_on_commit(job)  # handed out once run_after has passed
             event("attempt failed; retrying", job_id, attempt=attempt, error=message, delay_seconds=round(delay, 2))
             return JobStatus.QUEUED
         Job.objects.filter(pk=job_id).update(
             status=JobStatus.FAILED, error_message=message, error_detail=detail, completed_at=now, updated_at=now, run_after=None
         )
+        event_record(job_id=job_id, type=events.FAILED)
         remove_files_on_commit(job, keep_attempt=None)
     event("job failed", job_id, attempt=attempt, error=message)
     return JobStatus.FAILED
@@ -154,7 +172,7 @@ def job_requeue_attempt(*, job_id: str, attempt: int, reason: str) -> bool:
         now = timezone.now()
         updated = _attempt(job_id, attempt, JobStatus.PROCESSING).update(
             status=JobStatus.QUEUED, attempt=attempt + 1, progress=0, queued_at=now, run_after=None,
-            started_at=None, heartbeat_at=None, updated_at=now,
+            dispatched_at=None, started_at=None, heartbeat_at=None, updated_at=now,
         )
         if not updated:
             return False
@@ -162,9 +180,3 @@ def job_requeue_attempt(*, job_id: str, attempt: int, reason: str) -> bool:
         enqueue_on_commit(job)
     event("attempt handed back", job_id, attempt=attempt, reason=reason)
     return True
-
-
-def job_reenqueue(*, job: Job) -> None:
-    """Enqueue the current attempt of a queued job again (the reconciler's repair)."""
-    if queueing.try_enqueue_attempt(job_id=job.id, attempt=job.attempt, queue=job.queue):
-        event("re-enqueued", job, attempt=job.attempt)

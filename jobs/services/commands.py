@@ -9,6 +9,7 @@ removal run after the transaction commits.
 from __future__ import annotations
 
 import hashlib
+import secrets
 import json
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -19,13 +20,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.verification import ensure_may_create_jobs
-from jobs import stored_files, parameters, queueing
+from jobs import events, limits, parameters, queueing, stored_files
+from jobs.events import event_record
 from jobs.catalog import ModelEntry, default_model_id, model_named
 from jobs.models import ACTIVE_STATUSES, Job, JobStatus
 from jobs.results import CLEARED_FIELDS
+from jobs.uploads.jobs import upload_for_job
 from jobs.services.common import enqueue_on_commit, event, remove_files_on_commit
 from projects.models import Project
-from videogen.errors import Conflict, Forbidden, InvalidInput, TooManyRequests
+from videogen.errors import Conflict, Forbidden, InvalidInput
 from videogen.ids import valid_id
 
 _D = {param.attr: param.default for param in parameters.PARAMETERS}
@@ -46,6 +49,8 @@ class JobRequest:
     metadata: dict | None = None
     max_retries: int = _D["max_retries"]
     params: dict[str, Any] = field(default_factory=dict)
+    webhook_url: str | None = None  # the job's own webhook (see _checked_webhook)
+    webhook_events: list[str] | None = None
 
     def resolved(self, model: ModelEntry) -> "JobRequest":
         """This request with every render parameter left out set to the model's default."""
@@ -70,7 +75,8 @@ class JobRequest:
                     columns[param.attr] = value
             elif value is not None:
                 extra[param.name] = value
-        return cls(**columns, params=extra)
+        return cls(**columns, params=extra, webhook_url=values.get("webhookUrl") or None,
+                   webhook_events=values.get("webhookEvents"))
 
     def values(self) -> dict[str, Any]:
         """Every parameter's value by API name."""
@@ -85,6 +91,8 @@ class JobRequest:
             "resolution": self.resolution, "quality": self.quality, "duration": self.duration,
             "metadata": self.metadata or {}, "maxRetries": self.max_retries, **self.params,
         }
+        if self.webhook_url:
+            body.update(webhookUrl=self.webhook_url, webhookEvents=self.webhook_events)
         return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -95,7 +103,30 @@ def _checked(request: JobRequest) -> tuple[JobRequest, ModelEntry]:
     model = model_named(request.model or default_model_id())
     request = request.resolved(model)
     parameters.check_request(request.values(), model)
+    _checked_webhook(request)
     return request, model
+
+
+# Events a job's own webhook gets when webhookEvents is not given.
+DEFAULT_JOB_WEBHOOK_EVENTS = [events.STARTED, events.COMPLETED, events.FAILED, events.CANCELLED]
+
+
+def _checked_webhook(request: JobRequest) -> None:
+    from videogen import outbound
+
+    if request.webhook_events is not None and not request.webhook_url:
+        raise InvalidInput.for_field("webhookEvents", "Only allowed together with webhookUrl.")
+    if not request.webhook_url:
+        return
+    try:
+        outbound.check_url(request.webhook_url, allow_private=settings.VIDEOGEN_WEBHOOKS_ALLOW_PRIVATE)
+    except outbound.UnsafeDestination as exc:
+        raise InvalidInput.for_field("webhookUrl", str(exc)) from None
+    wanted = request.webhook_events
+    if wanted is not None and (
+        not isinstance(wanted, list) or not wanted or any(name not in events.TYPES for name in wanted)
+    ):
+        raise InvalidInput.for_field("webhookEvents", f"Must be a non-empty list of: {', '.join(events.TYPES)}.")
 
 
 def _project_for(user: User, project_id: str | None, *, lock: bool = False) -> Project | None:
@@ -132,33 +163,32 @@ def job_create(*, user: User, request: JobRequest, idempotency_key: str | None =
     """
     ensure_may_create_jobs(user)  # the operator's EMAIL_VERIFICATION rule (accounts)
     request, model = _checked(request)
+    image = upload_for_job(user=user, model=model, image_id=request.params.get("imageId"))
     fingerprint = request.fingerprint()
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 255:
         raise InvalidInput.for_field("Idempotency-Key", "Must be 1 to 255 characters.")
+    # Picked after the fingerprint: a replayed request is the same request.
+    params = {**request.params, "seed": job_seed(request)}
 
     with transaction.atomic():
-        # One writer per user at a time: makes the active-job cap and the
-        # idempotency check exact under concurrency.
-        User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+        # One writer per user at a time: makes the limits and the idempotency
+        # check exact under concurrency.
+        limits.lock_user(user.pk)
         if idempotency_key:
             existing = Job.objects.filter(user=user, idempotency_key=idempotency_key).first()
             if existing is not None:
                 return _replay(existing, fingerprint), False
         project = _project_for(user, request.project_id, lock=True)
-        active = Job.objects.filter(user=user, status__in=ACTIVE_STATUSES).count()
-        if active >= settings.VIDEOGEN_MAX_ACTIVE_JOBS_PER_USER:
-            raise TooManyRequests(
-                f"You already have {active} active jobs (the limit is "
-                f"{settings.VIDEOGEN_MAX_ACTIVE_JOBS_PER_USER}). Wait for some to finish or cancel them.",
-                retry_after=30,
-            )
+        limits.check_active_cap(user.pk)
+        limits.check_create_rate(user.pk)
         fields = dict(
             user=user, project=project, prompt=request.prompt, model=model.id,
             resolution=request.resolution, quality=request.quality, duration=request.duration,
-            metadata=request.metadata or {}, params=dict(request.params), max_retries=request.max_retries,
+            metadata=request.metadata or {}, params=params, image=image, max_retries=request.max_retries,
             queue=model.queue,
             status=JobStatus.QUEUED, queued_at=timezone.now(), idempotency_key=idempotency_key or None,
-            request_fingerprint=fingerprint,
+            request_fingerprint=fingerprint, webhook_url=request.webhook_url or "",
+            webhook_events=sorted(set(request.webhook_events or DEFAULT_JOB_WEBHOOK_EVENTS)) if request.webhook_url else [],
         )
         if not idempotency_key:
             # Nothing unique to collide on: no savepoint (two round trips) needed.
@@ -175,6 +205,15 @@ def job_create(*, user: User, request: JobRequest, idempotency_key: str | None =
         enqueue_on_commit(job)
     event("job created", job, user_id=user.pk, model=job.model)
     return job, True
+
+
+def job_seed(request: JobRequest) -> int:
+    """The request's seed: its own, else metadata.seed (the older spelling), else a new
+    random one; the job stores it, so it can be rendered again identically."""
+    seed = request.params.get("seed")
+    if seed is None and isinstance(request.metadata, dict):
+        seed = request.metadata.get("seed")
+    return seed if isinstance(seed, int) and not isinstance(seed, bool) else secrets.randbelow(2**31)
 
 
 def _replay(existing: Job, fingerprint: str) -> Job:
@@ -196,8 +235,10 @@ def job_cancel(*, job: Job) -> Job:
         job.refresh_from_db()
         if not updated:
             raise InvalidInput(f"Job is already {job.status}; only queued or processing jobs can be cancelled.")
+        event_record(job_id=job.id, type=events.CANCELLED)
         job_id, attempt = job.id, job.attempt
         transaction.on_commit(lambda: queueing.forget_attempt(job_id=job_id, attempt=attempt))
+        enqueue_on_commit(job)  # the worker it was promised to is free again: dispatch its queue
     event("job cancelled", job)
     return job
 
@@ -205,6 +246,11 @@ def job_cancel(*, job: Job) -> Job:
 def job_retry(*, job: Job) -> Job:
     """Queue a failed or cancelled job again as a new attempt, retry count reset."""
     with transaction.atomic():
+        # The same per-user lock and active cap as job_create: a retry queues a job too.
+        # (The caller's copy decides which attempt is retried: a stale copy is refused below.)
+        limits.lock_user(job.user_id)
+        if job.status in (JobStatus.FAILED, JobStatus.CANCELLED):
+            limits.check_active_cap(job.user_id)
         now = timezone.now()
         old_attempt = job.attempt
         updated = Job.objects.filter(
@@ -212,7 +258,7 @@ def job_retry(*, job: Job) -> Job:
         ).update(
             status=JobStatus.QUEUED, attempt=old_attempt + 1, retry_count=0, progress=0, error_message="", error_detail="",
             started_at=None, completed_at=None, heartbeat_at=None, generation_time_ms=None, run_after=None,
-            queued_at=now, updated_at=now, **CLEARED_FIELDS,
+            dispatched_at=None, queued_at=now, updated_at=now, **CLEARED_FIELDS,
         )
         job.refresh_from_db()
         if not updated:
@@ -230,4 +276,5 @@ def job_delete(*, job: Job) -> None:
         Job.objects.filter(pk=job.pk).delete()
         transaction.on_commit(lambda: queueing.forget_attempt(job_id=job_id, attempt=attempt))
         transaction.on_commit(lambda: stored_files.remove_job_files(user_id=user_id, job_id=job_id))
+        enqueue_on_commit(job)  # dispatch its queue: a worker may have been promised this job
     event("job deleted", job_id)

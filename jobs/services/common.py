@@ -6,7 +6,7 @@ import logging
 
 from django.db import transaction
 
-from jobs import stored_files, queueing
+from jobs import dispatch, stored_files
 from jobs.models import Job
 from videogen.request_id import current_request_id
 
@@ -18,11 +18,10 @@ def event(message: str, job: Job | str, **extra) -> None:
     logger.info(message, extra={"job_id": job_id, "event": message, "request_id": current_request_id(), **extra})
 
 
-def enqueue_on_commit(job: Job, *, delay_seconds: float = 0.0) -> None:
-    job_id, attempt, queue = job.id, job.attempt, job.queue
-    transaction.on_commit(
-        lambda: queueing.try_enqueue_attempt(job_id=job_id, attempt=attempt, queue=queue, delay_seconds=delay_seconds)
-    )
+def enqueue_on_commit(job: Job) -> None:
+    """The job waits in the database; jobs.dispatch hands it to a worker in fair order
+    (a retry once its run_after has passed)."""
+    dispatch.dispatch_on_commit(job.queue)
 
 
 def remove_files_on_commit(job: Job, *, keep_attempt: int | None) -> None:

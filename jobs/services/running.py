@@ -27,8 +27,9 @@ from jobs.catalog import ModelEntry, get_model
 from jobs.generation.base import RESOLUTIONS, PermanentEngineError, RenderSpec, RenderStopped
 from jobs.generation.registry import declaration_for, engine_for
 from jobs.models import Job
-from jobs import stored_files
+from jobs import events, previews, stored_files
 from jobs.services import attempts
+from jobs.uploads.jobs import start_image
 
 logger = logging.getLogger("videogen.jobs")
 
@@ -57,12 +58,15 @@ class AttemptControl:
     flag, so engines see a cancel within about half a second.
     """
 
-    def __init__(self, *, job_id: str, attempt: int, interval: float | None = None):
+    def __init__(self, *, job_id: str, attempt: int, interval: float | None = None, user_id: str = ""):
         self.job_id = job_id
         self.attempt = attempt
+        self.user_id = user_id
+        self.preview = previews.PreviewSlot()
         self.interval = interval or settings.VIDEOGEN_HEARTBEAT_SECONDS
         self.fraction = 0.0
         self.lost = threading.Event()
+        self._announced = (0, time.monotonic())  # progress last announced as a job.progress event, and when
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{job_id}", daemon=True)
 
@@ -80,16 +84,34 @@ class AttemptControl:
     def should_stop(self) -> bool:
         return self.lost.is_set() or SHUTDOWN.is_set()
 
+    def preview_due(self) -> bool:
+        return bool(self.user_id) and self.preview.due()
+
+    def report_preview(self, rgb) -> None:
+        self.preview.offer(rgb)
+
     @property
     def shutting_down(self) -> bool:
         return SHUTDOWN.is_set() and not self.lost.is_set()
 
+    def _store_preview(self) -> None:
+        """The engine's latest preview frame, stored from this thread (off the render's)."""
+        frame = self.preview.take()
+        if frame is None:
+            return
+        try:
+            previews.job_preview_store(job_id=self.job_id, user_id=self.user_id, attempt=self.attempt, rgb=frame)
+        except Exception:
+            logger.exception("preview write failed", extra={"job_id": self.job_id})
+
     def _beat(self) -> None:
         try:
             while not self._done.wait(self.interval):
+                progress = int(self.fraction * 99)
+                announce = self._should_announce(progress)
                 try:
                     alive = attempts.job_heartbeat(
-                        job_id=self.job_id, attempt=self.attempt, progress=int(self.fraction * 99)
+                        job_id=self.job_id, attempt=self.attempt, progress=progress, announce=announce
                     )
                 except Exception:
                     logger.exception("heartbeat write failed", extra={"job_id": self.job_id})
@@ -97,20 +119,31 @@ class AttemptControl:
                 if not alive:
                     self.lost.set()
                     return
+                if announce:
+                    self._announced = (progress, time.monotonic())
+                self._store_preview()
         finally:
             connections.close_all()
+
+    def _should_announce(self, progress: int) -> bool:
+        """A job.progress event at most every PROGRESS_INTERVAL_SECONDS, and only for new progress."""
+        last_progress, last_at = self._announced
+        return progress != last_progress and time.monotonic() - last_at >= events.PROGRESS_INTERVAL_SECONDS
 
 
 def spec_for(job: Job, *, model: ModelEntry) -> RenderSpec:
     """What the engine renders for ``job``: its parameters, and a seed (metadata.seed, else
     derived by the engine from the prompt)."""
     width, height = RESOLUTIONS[job.resolution]
-    seed = job.metadata.get("seed") if isinstance(job.metadata, dict) else None
+    seed = (job.params or {}).get("seed")
+    if seed is None and isinstance(job.metadata, dict):
+        seed = job.metadata.get("seed")  # jobs created before the seed parameter
     if not isinstance(seed, int) or isinstance(seed, bool):
         seed = declaration_for(model.engine).derive_seed(job.prompt)
     return RenderSpec(
         prompt=job.prompt, width=width, height=height, fps=model.fps, duration=job.duration,
         quality=job.quality, seed=seed, params=dict(job.params or {}),
+        image=start_image(job.image) if job.image_id is not None else None,
     )
 
 
@@ -147,7 +180,7 @@ def job_run_attempt(*, job_id: str, attempt: int) -> str:
         logger.info("attempt skipped: no longer current", extra={"job_id": job_id, "attempt": attempt})
         return "skipped"
 
-    control = AttemptControl(job_id=job_id, attempt=attempt).start()
+    control = AttemptControl(job_id=job_id, attempt=attempt, user_id=job.user_id).start()
     workdir = tempfile.mkdtemp(prefix=f"videogen-{job_id}-{attempt}-")
     try:
         return _render_and_store(job, attempt, model, control, workdir)
@@ -162,6 +195,10 @@ def job_run_attempt(*, job_id: str, attempt: int) -> str:
     finally:
         control.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+        try:
+            previews.job_preview_clear(job_id=job_id, user_id=job.user_id, attempt=attempt)
+        except Exception:
+            logger.exception("could not remove the preview", extra={"job_id": job_id})
 
 
 def _render_and_store(job: Job, attempt: int, model: ModelEntry, control: AttemptControl, workdir: str) -> str:

@@ -14,8 +14,14 @@ register = template.Library()
 
 @register.filter
 def job_result(job: Job) -> dict | None:
-    """The job's result URLs and facts (None until it has completed)."""
+    """The job's result URLs and facts once completed; ``{previewUrl}`` while a preview shows; else None."""
     return result_for(job)
+
+
+@register.filter
+def param_defaults_json(model) -> str:
+    """A model's accepted parameters and their defaults, as JSON for the create page's script."""
+    return json.dumps({name: limits.default for name, limits in model.params.items()})
 
 
 @register.filter

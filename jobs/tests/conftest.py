@@ -59,3 +59,35 @@ def staff_client(staff_client, staff):
 
     staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="jobs"))
     return staff_client
+
+
+def _tiny_pipeline_folder(tmp_path_factory, name: str, build) -> str:
+    pytest.importorskip("torch", reason=DIFFUSION_EXTRA_MISSING)
+    pytest.importorskip("diffusers", reason=DIFFUSION_EXTRA_MISSING)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HF_HUB_OFFLINE", "1")
+        return str(build(tmp_path_factory.mktemp(name)))
+
+
+@pytest.fixture(scope="session")
+def tiny_wan_i2v(tmp_path_factory):
+    """The folder of a tiny random Wan image-to-video pipeline."""
+    from jobs.tests.diffusion_fixtures import tiny_wan_i2v_pipeline
+
+    return _tiny_pipeline_folder(tmp_path_factory, "tiny-wan-i2v", tiny_wan_i2v_pipeline)
+
+
+@pytest.fixture(scope="session")
+def tiny_ltx(tmp_path_factory):
+    """The folder of a tiny random LTX-Video pipeline (text- and image-to-video load it)."""
+    from jobs.tests.diffusion_fixtures import tiny_ltx_pipeline
+
+    return _tiny_pipeline_folder(tmp_path_factory, "tiny-ltx", tiny_ltx_pipeline)
+
+
+@pytest.fixture(scope="session")
+def tiny_cogvideox_i2v(tmp_path_factory):
+    """The folder of a tiny random CogVideoX image-to-video pipeline."""
+    from jobs.tests.diffusion_fixtures import tiny_cogvideox_i2v_pipeline
+
+    return _tiny_pipeline_folder(tmp_path_factory, "tiny-cogvideox-i2v", tiny_cogvideox_i2v_pipeline)

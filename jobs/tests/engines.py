@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from jobs.generation.base import EngineError, RenderSpec, RenderStopped
+from jobs.generation.base import EngineError, RenderSpec, RenderStopped, preview_wanted
 
 
 def _record(log_dir: str, spec: RenderSpec, event: str) -> None:
@@ -80,6 +80,12 @@ class _PacedControl:
     def report_progress(self, fraction: float) -> None:
         time.sleep(self._frame_seconds)
         self._control.report_progress(fraction)
+
+    def preview_due(self) -> bool:
+        return preview_wanted(self._control)
+
+    def report_preview(self, rgb) -> None:
+        self._control.report_preview(rgb)
 
 
 class PacedProceduralEngine:

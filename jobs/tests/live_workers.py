@@ -71,6 +71,8 @@ def _alive(pid: int) -> bool:
 
 
 class LiveWorker:
+    own_group = False
+
     def __init__(self, process: subprocess.Popen, name: str, log_path: Path):
         self.process = process
         self.name = name
@@ -94,6 +96,21 @@ class LiveWorker:
         self.process.wait(timeout=10)
         for pid in victims[1:]:
             wait_until(lambda: not _alive(pid), timeout=10, message=f"horse {pid} to die")
+
+    def kill_group(self) -> None:
+        """kill -9 everything the worker is, at once (a lost machine, `docker kill`): its
+        process group (the worker and RQ's scheduler process) and the work-horse, which
+        RQ moves into a group of its own. Needs ``start(own_group=True)``."""
+        members = [self.pid, *self.horses()]
+        os.killpg(self.pid, signal.SIGKILL)
+        for pid in members[1:]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.process.wait(timeout=10)
+        for pid in members[1:]:
+            wait_until(lambda: not _alive(pid), timeout=10, message=f"process {pid} of the group to die")
 
     def terminate(self) -> None:
         if self.process.poll() is None:
@@ -127,7 +144,12 @@ class WorkerFactory:
                              "max_duration": 60, "options": {"log_dir": str(self.engine_log_dir)}},
         }
 
-    def env(self, **overrides: str) -> dict[str, str]:
+    # The shortened timings of the env below; ``production_defaults`` leaves them all out.
+    TIMINGS = ("VIDEOGEN_RECONCILE_INTERVAL_SECONDS", "VIDEOGEN_STALE_AFTER_SECONDS", "VIDEOGEN_ENQUEUE_GRACE_SECONDS",
+               "VIDEOGEN_HEARTBEAT_SECONDS", "VIDEOGEN_RETRY_BASE_SECONDS", "VIDEOGEN_RETRY_MAX_SECONDS",
+               "VIDEOGEN_MAX_RUNNING_PER_USER", "VIDEOGEN_JOB_CREATE_RATE")
+
+    def env(self, *, production_defaults: bool = False, **overrides: str) -> dict[str, str]:
         env = {
             **os.environ,
             "DATABASE_URL": database_url(),
@@ -142,21 +164,28 @@ class WorkerFactory:
             "VIDEOGEN_RETRY_MAX_SECONDS": "0",
             "PYTHONUNBUFFERED": "1",
         }
+        if production_defaults:
+            # The settings' own defaults (also undoing the test plugin's shortened retries).
+            for name in self.TIMINGS:
+                env.pop(name, None)
         env.update(overrides)
         return env
 
-    def start(self, *, queues: str = "cpu,default", **env_overrides: str) -> LiveWorker:
+    def start(self, *, queues: str = "cpu,default", production_defaults: bool = False, own_group: bool = False,
+              **env_overrides: str) -> LiveWorker:
         name = f"test-{uuid.uuid4().hex[:8]}"
         log_path = self.tmp_path / f"{name}.log"
         handle = open(log_path, "wb")
         process = subprocess.Popen(
             [sys.executable, "manage.py", "worker", "--queues", queues, "--name", name],
-            cwd=ROOT, env=self.env(**env_overrides), stdout=handle, stderr=subprocess.STDOUT,
+            cwd=ROOT, env=self.env(production_defaults=production_defaults, **env_overrides), stdout=handle,
+            stderr=subprocess.STDOUT,
             # A test run killed hard must not leave workers holding the test database.
-            preexec_fn=die_with_parent,
+            preexec_fn=die_with_parent, process_group=0 if own_group else None,
         )
         handle.close()
         worker = LiveWorker(process, name, log_path)
+        worker.own_group = own_group
         self.workers.append(worker)
         return worker
 
@@ -170,6 +199,11 @@ class WorkerFactory:
         for worker in self.workers:
             if worker.process.poll() is None:
                 worker.kill_hard()
+            if worker.own_group:
+                try:  # RQ's scheduler process, should it have outlived its worker
+                    os.killpg(worker.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
 
     def print_logs(self, lines: int = 80) -> None:
         """Each worker's last log lines; pytest shows them when the test failed."""
@@ -199,3 +233,27 @@ def clean_redis():
     redis.flushdb()
     yield redis
     redis.flushdb()
+
+
+@pytest.fixture
+def idle_workers(clean_redis):
+    """Register ``count`` idle workers on ``queues`` in RQ's registry, as a worker waiting
+    for a job does (nothing runs them): the dispatcher hands out one attempt per idle
+    worker. Returns the registering function; one idle worker on every queue is
+    registered already."""
+    from rq import Worker
+
+    from jobs import queueing
+
+    def register(count: int = 1, queues: tuple[str, ...] = ("cpu", "gpu", "default")) -> list[str]:
+        names = []
+        for _ in range(count):
+            worker = Worker([queueing.get_queue(name, redis=clean_redis) for name in queues],
+                            connection=clean_redis, name=f"idle-{uuid.uuid4().hex[:8]}")
+            worker.register_birth()
+            worker.set_state("idle")
+            names.append(worker.name)
+        return names
+
+    register()
+    return register

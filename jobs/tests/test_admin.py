@@ -128,7 +128,7 @@ def test_cancel_selected_reports_each_job_it_could_not_cancel(staff_client, owne
 
 
 def test_retry_selected_queues_a_new_attempt_and_enqueues_it(
-    staff_client, owner, make_job, django_capture_on_commit_callbacks
+    staff_client, owner, make_job, idle_workers, django_capture_on_commit_callbacks
 ):
     failed = make_job(owner, status=JobStatus.FAILED, retry_count=3)
 
@@ -209,7 +209,7 @@ def test_the_add_form_offers_only_the_request_fields(staff_client):
 
 
 def test_adding_a_job_creates_and_enqueues_it_through_the_service(
-    staff_client, owner, make_project, django_capture_on_commit_callbacks
+    staff_client, owner, make_project, idle_workers, django_capture_on_commit_callbacks
 ):
     project = make_project(owner)
 

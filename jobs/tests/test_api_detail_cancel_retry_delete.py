@@ -75,7 +75,7 @@ def test_the_owner_cancels_an_active_job(owner, owner_api, make_job, status):
     assert job.status == JobStatus.CANCELLED
 
 
-def test_cancelling_a_queued_job_takes_it_off_the_queue(owner_api, django_capture_on_commit_callbacks):
+def test_cancelling_a_queued_job_takes_it_off_the_queue(owner_api, idle_workers, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         job_id = owner_api.post("/api/v1/jobs", {"prompt": "A lighthouse"}, format="json").json()["id"]
     assert rq_job_ids("cpu") == [f"videogen-{job_id}-1"]
@@ -102,7 +102,7 @@ def test_cancelling_a_finished_job_is_400_and_says_why(owner, owner_api, make_jo
 
 @pytest.mark.parametrize("status", [JobStatus.FAILED, JobStatus.CANCELLED])
 def test_retrying_queues_a_new_attempt_with_the_retry_count_reset(
-    owner, owner_api, make_job, status, django_capture_on_commit_callbacks
+    owner, owner_api, make_job, status, idle_workers, django_capture_on_commit_callbacks
 ):
     job = make_job(owner, status=status, attempt=4, retry_count=3, max_retries=3, progress=60)
 

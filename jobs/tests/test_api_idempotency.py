@@ -20,7 +20,8 @@ def post(api, body=BODY, key="key-1"):
     return api.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY=key)
 
 
-def test_the_same_key_and_body_return_the_same_job_with_200(owner_api, django_capture_on_commit_callbacks):
+def test_the_same_key_and_body_return_the_same_job_with_200(owner_api, idle_workers,
+                                                            django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         first = post(owner_api)
     with django_capture_on_commit_callbacks(execute=True) as second_callbacks:
@@ -96,7 +97,7 @@ def test_a_replay_answers_even_when_the_active_cap_is_reached(owner_api, setting
 
 
 @pytest.mark.django_db(transaction=True)
-def test_twenty_concurrent_creates_with_one_key_make_exactly_one_job(owner):
+def test_twenty_concurrent_creates_with_one_key_make_exactly_one_job(owner, idle_workers):
     clients = [client_for(owner) for _ in range(20)]
     start = threading.Barrier(len(clients))
     responses = [None] * len(clients)

@@ -160,10 +160,12 @@ def test_it_runs_the_same_queries_for_1_and_25_jobs(owner, owner_api, make_job, 
                                                     django_assert_num_queries):
     project = make_project(owner)
     make_job(owner, project=project)
-    with django_assert_num_queries(3):  # the token's user, the count, the page
+    # the token's user, the count, the page, and for queue positions: the queued jobs of
+    # the page's queues and those users' turns
+    with django_assert_num_queries(5):
         assert len(ids(owner_api.get(URL))) == 1
 
     for index in range(24):
         make_job(owner, project=project if index % 2 else None, status=JobStatus.values[index % 5])
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):
         assert len(ids(owner_api.get(URL))) == 25

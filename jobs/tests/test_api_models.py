@@ -30,7 +30,9 @@ def test_it_lists_the_catalog_with_the_default_marked(owner_api, settings):
             "resolution": {"type": "string", "choices": ["480p", "720p", "1080p", "4k"], "default": "1080p"},
             "quality": {"type": "string", "choices": ["low", "medium", "high"], "default": "high"},
             "duration": {"type": "integer", "min": 1, "max": 60, "default": 5},
+            "imageId": {"type": "string", "default": None},
         },
+        "imageInput": "optional",
     }
     assert [model_id for model_id, model in models.items() if model["default"]] == ["videogen-procedural-1"]
 

@@ -87,6 +87,7 @@ def test_the_job_create_request_matches_what_the_endpoint_accepts(openapi):
 
     assert set(request_schema["properties"]) == {
         "prompt", "projectId", "model", "resolution", "quality", "duration", "metadata", "maxRetries",
+        "seed", "negativePrompt", "steps", "guidanceScale", "imageId", "webhookUrl", "webhookEvents",
     }
     assert request_schema["required"] == ["prompt"]
     assert request_schema["properties"]["prompt"]["maxLength"] == 5000

@@ -22,7 +22,8 @@ from videogen.tests.test_check_deploy import PRODUCTION, manage
     ({"engine": "procedural", "max_duration": 600}, "params.duration.max must be between 1 and 60 seconds"),
     ({"engine": "procedural", "max_duration": "5"}, "params.duration.max must be an integer"),
     ({"engine": "procedural", "fps": 0}, "fps must be an integer from 1 to 120"),
-    ({"engine": "procedural", "params": {"steps": {"max": 5}}}, "'params' names 'steps'"),
+    ({"engine": "procedural", "params": {"flux": {"max": 5}}}, "'params' names 'flux'"),
+    ({"engine": "procedural", "params": {"steps": {"max": 5}}}, "its engine does not accept 'steps'"),
     ({"engine": "procedural", "colour": "red"}, "unknown key(s) colour"),
     ({"engine": "diffusers", "options": {"source": "x"}}, "options need steps"),
 ])

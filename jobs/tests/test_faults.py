@@ -64,7 +64,9 @@ def test_a_job_killed_with_its_worker_completes_on_a_new_worker(owner, live_work
     assert live_workers.executions("killed mid render").count("done") == 1
 
 
-def test_jobs_lost_by_a_flushed_redis_all_complete(owner, live_workers, clean_redis):
+def test_jobs_lost_by_a_flushed_redis_all_complete(owner, live_workers, idle_workers, clean_redis, settings):
+    settings.VIDEOGEN_MAX_RUNNING_PER_USER = 5
+    idle_workers(4)  # five idle workers on record: each job is handed to Redis at once
     api = client_for(owner)
     ids = [create_job(api, prompt=f"flushed {n}") for n in range(5)]
     assert queueing.get_queue("cpu").count == 5
@@ -74,6 +76,19 @@ def test_jobs_lost_by_a_flushed_redis_all_complete(owner, live_workers, clean_re
     live_workers.start()
     wait_until(lambda: Job.objects.filter(pk__in=ids, status=JobStatus.COMPLETED).count() == 5, timeout=60,
                message="all five jobs to complete")
+
+
+def test_jobs_created_after_redis_was_emptied_under_running_workers_complete(owner, live_workers, clean_redis):
+    from jobs.tests.test_fair_share_workers import wait_idle
+
+    worker = live_workers.start()
+    wait_idle(worker)
+    clean_redis.flushdb()  # Redis restarted empty: RQ's registry of workers is gone too
+
+    api = client_for(owner)
+    ids = [create_job(api, prompt=f"after the flush {n}") for n in range(3)]
+    wait_until(lambda: Job.objects.filter(pk__in=ids, status=JobStatus.COMPLETED).count() == 3, timeout=60,
+               message=lambda: f"the jobs to complete; by status: {statuses(ids)}")
 
 
 def test_jobs_accepted_while_redis_is_down_complete_once_it_is_back(owner, live_workers, clean_redis):
@@ -137,6 +152,7 @@ def test_a_cancelled_processing_job_stops_within_two_seconds_and_leaves_no_file(
 
 def test_two_hundred_concurrent_jobs_each_complete_exactly_once(owner, live_workers, clean_redis, settings):
     settings.VIDEOGEN_MAX_ACTIVE_JOBS_PER_USER = 1000
+    settings.VIDEOGEN_JOB_CREATE_RATE = (1000, 60)
     live_workers.start()
     live_workers.start()
     ids: list[str] = []
@@ -226,3 +242,67 @@ def test_a_worker_killed_alone_leaves_no_process_behind_and_its_job_is_handed_ba
 
     live_workers.start()
     wait_until(lambda: status_of(job_id) == JobStatus.COMPLETED, timeout=60, message="the job to complete")
+
+
+def settings_with_production_defaults(live_workers, *names: str) -> dict:
+    """``names`` as a worker started with ``production_defaults`` reads them."""
+    import json
+    import subprocess
+    import sys
+
+    from jobs.tests.live_workers import ROOT
+
+    script = ("import json, django; django.setup(); from django.conf import settings; "
+              f"print(json.dumps({{n: getattr(settings, n) for n in {list(names)!r}}}))")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={**live_workers.env(production_defaults=True), "DJANGO_SETTINGS_MODULE": "videogen.settings"})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.timeout(900)
+def test_a_whole_worker_group_killed_mid_render_with_default_settings_completes_on_a_new_worker(
+    owner, live_workers, clean_redis
+):
+    """Issue 11 §1, through the real `manage.py worker` (RQ's scheduler included) with the
+    production default intervals and backoff: kill -9 of the worker's whole process group
+    mid-render of a 1080p job, then a new worker. The retry is due by the database's
+    run_after and must not wait for the dead worker's scheduler lock (RQ: ten minutes)."""
+    import time
+
+    defaults = settings_with_production_defaults(
+        live_workers, "VIDEOGEN_STALE_AFTER_SECONDS", "VIDEOGEN_RECONCILE_INTERVAL_SECONDS",
+        "VIDEOGEN_RETRY_BASE_SECONDS",
+    )
+    assert defaults == {"VIDEOGEN_STALE_AFTER_SECONDS": 60.0, "VIDEOGEN_RECONCILE_INTERVAL_SECONDS": 30.0,
+                        "VIDEOGEN_RETRY_BASE_SECONDS": 5.0}
+    api = client_for(owner)
+    job_id = create_job(api, prompt="a lighthouse in a storm, killed with its worker", model="videogen-procedural-1",
+                        resolution="1080p", quality="low", duration=20)
+    first = live_workers.start(production_defaults=True, own_group=True)
+    job = wait_until(lambda: Job.objects.filter(pk=job_id, status=JobStatus.PROCESSING, progress__gte=10).first(),
+                     timeout=240, interval=0.2, message="the 1080p job to be rendering")
+    # The whole render, estimated from this attempt's pace (the machine may be busy).
+    render_seconds = (time.time() - job.started_at.timestamp()) * 100 / max(job.progress, 1)
+    assert children_of_worker(first), "the worker has forked its work-horse and RQ's scheduler"
+    first.kill_group()
+    killed = time.monotonic()
+
+    live_workers.start(production_defaults=True, own_group=True)
+    # stale-after + one reconcile interval + the first backoff (at most its base) + the
+    # render again, with room for a busy machine.
+    bound = (defaults["VIDEOGEN_STALE_AFTER_SECONDS"] + defaults["VIDEOGEN_RECONCILE_INTERVAL_SECONDS"]
+             + defaults["VIDEOGEN_RETRY_BASE_SECONDS"] + 2 * render_seconds + 30)
+    job = wait_until(lambda: Job.objects.filter(pk=job_id, status=JobStatus.COMPLETED).first(), timeout=bound,
+                     interval=0.5, message=lambda: f"the job to complete within {bound:.0f}s of the kill "
+                                                   f"(now {Job.objects.get(pk=job_id)!s}, attempt "
+                                                   f"{Job.objects.get(pk=job_id).attempt})")
+    assert time.monotonic() - killed <= bound
+    assert (job.attempt, job.retry_count) == (2, 1)
+    assert "/2/" in job.video_path and job.video_height == 1080
+
+
+def children_of_worker(worker) -> list[int]:
+    from jobs.tests.live_workers import children_of
+
+    return children_of(worker.pid)

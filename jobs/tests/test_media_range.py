@@ -1,6 +1,8 @@
-"""GET /api/v1/jobs/{id}/video and /thumbnail: owner and staff only, with HTTP Range for seeking."""
+"""GET /api/v1/jobs/{id}/video and /thumbnail: the owner only (staff use the admin), with HTTP Range for seeking."""
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.core.files.storage import default_storage
 
 from jobs.models import JobStatus
@@ -107,10 +109,35 @@ def test_the_thumbnail_is_served_as_a_jpeg(owner_api, completed):
 
 
 @pytest.mark.parametrize("kind", ["video", "thumbnail"])
-def test_staff_can_fetch_another_users_files(staff_api, completed, kind):
-    response = staff_api.get(f"/api/v1/jobs/{completed.id}/{kind}")
+def test_staff_get_403_on_another_users_files_as_on_its_json(staff_api, completed, kind):
+    # One rule for a job's JSON and its files: the owner's through the API, staff's in the admin.
+    assert_api_error(staff_api.get(f"/api/v1/jobs/{completed.id}/{kind}"), 403)
+    assert_api_error(staff_api.get(f"/api/v1/jobs/{completed.id}"), 403)
 
-    assert response.status_code == 200
+
+@pytest.mark.parametrize("kind", ["video", "thumbnail"])
+def test_staff_fetch_another_users_files_in_the_admin_with_range(staff, completed, kind):
+    client = Client()
+    client.force_login(staff)
+    url = reverse(f"admin:jobs_job_{kind}", args=[completed.id])
+
+    response = client.get(url, HTTP_RANGE="bytes=0-3")
+    page = client.get(reverse("admin:jobs_job_change", args=[completed.id]))
+
+    assert response.status_code == 206
+    assert content(response) == (VIDEO[:4] if kind == "video" else b"\xff\xd8\xff ")
+    assert f'href="{url}"'.encode() in page.content
+
+
+@pytest.mark.parametrize("kind", ["video", "thumbnail"])
+def test_the_admins_file_links_are_for_staff_only(owner, completed, kind):
+    client = Client()
+    client.force_login(owner)
+
+    response = client.get(reverse(f"admin:jobs_job_{kind}", args=[completed.id]))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
 
 
 @pytest.mark.parametrize("kind", ["video", "thumbnail"])

@@ -91,7 +91,7 @@ def test_a_valid_job_is_queued_and_shown_on_the_jobs_page(owner_client, owner, m
     assert (job.status, job.project_id, job.resolution, job.quality, job.duration, job.max_retries) == (
         JobStatus.QUEUED, project.id, "480p", "low", 2, 1
     )
-    assert job.metadata == {"seed": 7}
+    assert job.params["seed"] == 7 and job.metadata == {}
     jobs_page = owner_client.get(response.url)
     assert card_ids(jobs_page) == [job.id]
     assert "Job queued" in html(jobs_page)
@@ -125,7 +125,7 @@ def test_the_prompt_keeps_its_whitespace(owner_client, owner):
             "duration",
             "Model 'wan2.1-t2v-1.3b' renders at most 5 seconds; got 10.",
         ),
-        ({"seed": "-1"}, "seed", "Ensure this value is greater than or equal to 0."),
+        ({"seed": "-1"}, "seed", "Must be between 0 and 9223372036854775807."),
     ],
 )
 def test_invalid_input_is_a_400_with_the_message_on_its_field(owner_client, owner, changes, field, message):

@@ -286,8 +286,9 @@ def test_the_list_costs_the_same_queries_for_1_or_20_jobs(owner_client, owner, m
         response = owner_client.get("/jobs")
 
     assert response.status_code == 200
-    # session, user, projects (count + page), jobs (count + page), stats
-    assert len(queries) == 7, [q["sql"] for q in queries]
+    # session, user, projects (count + page), jobs (count + page), stats, and for queue
+    # positions the queued jobs of the page's queues and those users' turns
+    assert len(queries) == 9, [q["sql"] for q in queries]
 
 
 # --- Cancel / retry / delete ---------------------------------------------------------------

@@ -1,6 +1,7 @@
 /* Small progressive enhancements. Every page works without this file:
  * - a live character counter under textareas that have one,
- * - the model's limits applied to the resolution and duration inputs,
+ * - the model's limits applied to the resolution and duration inputs, and only its own
+ *   parameters shown, with its defaults,
  * - forms that submit once (no double jobs from a double click),
  * - dismissible flash messages. */
 (function () {
@@ -50,10 +51,36 @@
         duration.max = String(maxDuration);
         if (parseInt(duration.value, 10) > maxDuration) duration.value = String(maxDuration);
       }
+      applyModelParams(form, entry);
     };
     select.addEventListener("change", apply);
     list.classList.add("enhanced");
     apply();
+  }
+
+  /* Only the chosen model's own parameters are shown (and sent), filled with its
+   * defaults until the user edits them; the start image only for models that take one. */
+  function applyModelParams(form, entry) {
+    var params = JSON.parse(entry.dataset.params || "{}");
+    form.querySelectorAll("[data-param]").forEach(function (box) {
+      var accepted = Object.prototype.hasOwnProperty.call(params, box.dataset.param);
+      box.hidden = !accepted;
+      box.querySelectorAll("input, textarea, select").forEach(function (input) {
+        input.disabled = !accepted;
+        if (input.type === "file" || input.type === "hidden") return;
+        if (!input.dataset.paramBound) {
+          input.dataset.paramBound = "1";
+          if (input.value !== "") input.dataset.edited = "1";
+          input.addEventListener("input", function () { input.dataset.edited = "1"; });
+        }
+        if (accepted && !input.dataset.edited) {
+          var value = params[box.dataset.param];
+          input.value = value === null || value === undefined ? "" : String(value);
+        }
+      });
+    });
+    var drop = form.querySelector("[data-image-drop]");
+    if (drop) drop.classList.toggle("image-required", entry.dataset.imageInput === "required");
   }
 
   function bindSubmitOnce(root) {

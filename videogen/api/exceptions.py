@@ -97,5 +97,5 @@ def _summarise(details: dict) -> str:
     return "Invalid input. " + "; ".join(parts) if parts else "Invalid input."
 
 
-def json_error_response(status: int, message: str) -> JsonResponse:
-    return JsonResponse(error_body(message), status=status)
+def json_error_response(status: int, message: str, details: dict | None = None) -> JsonResponse:
+    return JsonResponse(error_body(message, details), status=status)

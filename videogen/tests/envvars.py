@@ -16,7 +16,7 @@ ENV_EXAMPLE = ROOT / ".env.example"
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 
-READERS = {"env_str", "env_int", "env_bool", "env_float", "env_list", "env_choice", "env_json", "secret_from_env"}
+READERS = {"env_str", "env_int", "env_bool", "env_float", "env_list", "env_choice", "env_json", "env_rate", "secret_from_env"}
 
 # Read in settings.py but not settings anyone deploys: set by pytest-xdist to give each
 # test process its own SQLite test database.

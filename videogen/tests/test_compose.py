@@ -22,11 +22,12 @@ from videogen.tests.envvars import (
 )
 
 APP_SERVICES = ("migrate", "web", "worker", "gpu-worker")
-LONG_RUNNING = ("postgres", "redis", "web", "worker", "gpu-worker")
+LONG_RUNNING = ("postgres", "redis", "proxy", "web", "worker", "gpu-worker")
 POSTGRES_IMAGE_VARS = {"POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"}
 # Settings compose has no business passing: the embedded Redis of `make run` and the
-# image's own static folder; the diffusion ones go to the GPU worker only.
-NOT_PASSED = {"EMBEDDED_REDIS_PORT", "STATIC_ROOT", "DIFFUSION_MODEL_DIR", "DIFFUSION_DEVICE"}
+# image's own static folder; the diffusion ones go to the GPU worker only; compose
+# requires its secrets, it never generates local ones.
+NOT_PASSED = {"EMBEDDED_REDIS_PORT", "STATIC_ROOT", "DIFFUSION_MODEL_DIR", "DIFFUSION_DEVICE", "LOCAL_SECRETS"}
 FILLED_IN = {"SECRET_KEY": "s" * 60, "JWT_SECRET_KEY": "j" * 60, "POSTGRES_PASSWORD": "pg0password"}
 
 
@@ -95,7 +96,7 @@ def env_file_as_filled_in() -> dict[str, str]:
 
 
 def test_it_defines_the_platform_services(services):
-    assert set(services) == {"postgres", "redis", "mailpit", "migrate", "web", "worker", "gpu-worker"}
+    assert set(services) == {"postgres", "redis", "mailpit", "migrate", "proxy", "web", "worker", "gpu-worker"}
 
 
 @pytest.mark.parametrize("name", LONG_RUNNING)
@@ -144,9 +145,30 @@ def test_migrations_run_once_before_web_and_workers_start(services):
 def test_web_serves_gunicorn_on_8000_and_its_healthcheck_needs_only_itself(services):
     web = services["web"]
     assert web["command"][0] == "gunicorn"
-    assert "8000:8000" in web["ports"]
+    assert web["expose"] == ["8000"]
+    assert "ports" not in web  # only through the proxy
     # Not the platform-wide /api/v1/health, which is 503 while no worker is up.
     assert web["healthcheck"]["test"] == ["CMD", "python", "-m", "videogen.healthcheck", "web"]
+
+
+def test_the_proxy_fronts_web_on_8000_with_the_config_make_web_uses(services):
+    from videogen import webtier
+
+    proxy = services["proxy"]
+    assert proxy["ports"] == ["8000:8000"]
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    [mount] = proxy["volumes"]
+    source, target, mode = mount.split(":")
+    assert (ROOT / source).resolve() == webtier.TEMPLATE
+    assert target == "/etc/nginx/templates/default.conf.template" and mode == "ro"
+    # The image substitutes exactly the template's variables, and nothing of nginx's own.
+    env = proxy["environment"]
+    used = set(re.findall(r"\$\{(VIDEOGEN_[A-Z_]+)\}", webtier.TEMPLATE.read_text()))
+    assert used == {name for name in env if name.startswith("VIDEOGEN_")}
+    assert env["VIDEOGEN_UPSTREAM"] == "web:8000" and env["VIDEOGEN_LISTEN"] == "8000"
+    assert env["NGINX_ENVSUBST_FILTER"] == "^VIDEOGEN_"
+    # The app counts the proxy when it reads the client's address.
+    assert services["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-1}"
 
 
 def test_the_cpu_worker_consumes_cpu_and_default_and_scales(services):

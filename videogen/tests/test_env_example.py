@@ -61,9 +61,10 @@ def _base_env() -> dict[str, str]:
 
 def test_its_values_load_as_they_stand():
     env = {**_base_env(), **{name: value for name, value, _ in env_example_entries()}}
-    # DEBUG is empty, so on: development secrets come from .secrets.local.json.
+    # DEBUG is empty, so off; `make run` sets LOCAL_SECRETS, so secrets come from .secrets.local.json.
+    env["LOCAL_SECRETS"] = "1"
     loaded = _settings_loaded_with(env)
-    assert loaded["DEBUG"] is True
+    assert loaded["DEBUG"] is False
     assert loaded["VIDEOGEN_DEFAULT_MODEL"] == "videogen-procedural-1"
     assert loaded["PASSWORD_HASH_ROUNDS"] == 12
     assert loaded["MEDIA_ROOT"] == str(ROOT / "media")

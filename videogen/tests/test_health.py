@@ -55,7 +55,7 @@ def test_it_is_503_naming_workers_when_no_worker_is_registered(db, anon_api, cle
     body = response.json()
     assert body["status"] == "unavailable"
     assert body["failing"] == ["workers"]
-    assert body["workers"] == {"cpu": 0, "gpu": 0, "default": 0}
+    assert body["workers"] == {"cpu": 0, "gpu": 0, "default": 0, "webhooks": 0}
 
 
 def test_it_is_503_naming_workers_when_the_only_worker_is_on_another_queue(db, anon_api, register_worker):
@@ -126,7 +126,7 @@ def test_it_reports_the_depth_of_every_queue(db, anon_api, register_worker, defa
 
     body = anon_api.get(URL).json()
 
-    assert body["queues"] == {"cpu": 2, "gpu": 1, "default": 0}
+    assert body["queues"] == {"cpu": 2, "gpu": 1, "default": 0, "webhooks": 0}
 
 
 # --- liveness -------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ VIDEOGEN_WIRING = ("videogen.settings", "videogen.urls", "videogen.health_api", 
 PAGE_PARTS = (".views", ".forms", ".templatetags", "videogen.pages", "videogen.form_errors")
 # What the generic job code may use of jobs.generation: the contract, not an engine.
 GENERIC_GENERATION = ("jobs.generation.base", "jobs.generation.registry", "jobs.generation.render",
-                      "jobs.generation.encoder")
+                      "jobs.generation.encoder", "jobs.generation.preview_frames")
 
 
 def module_name(path: Path) -> str:

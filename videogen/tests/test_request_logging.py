@@ -113,13 +113,15 @@ def test_in_json_format_the_line_is_one_object_with_every_field(owner_api, owner
     assert "duration_ms" in payload
 
 
-def test_with_log_format_json_the_process_writes_json_lines():
+def test_with_log_format_json_the_process_writes_json_lines(tmp_path):
     # Through the real LOGGING config (handler, filter, formatter), in a fresh process.
     script = (
         "import django; django.setup(); from django.test import Client; "
         "r = Client().get('/api/v1/auth/me', HTTP_X_REQUEST_ID='json-check-1'); print(r.status_code)"
     )
-    env = {**os.environ, "LOG_FORMAT": "json", "LOG_LEVEL": "info", "ALLOWED_HOSTS": "testserver"}
+    # STATIC_ROOT exists (as after collectstatic): whitenoise warns on stderr otherwise.
+    env = {**os.environ, "LOG_FORMAT": "json", "LOG_LEVEL": "info", "ALLOWED_HOSTS": "testserver",
+           "STATIC_ROOT": str(tmp_path)}
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )

@@ -36,7 +36,8 @@ def test_it_serves_the_platform_and_stops_everything_it_started(tmp_path, stop_s
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
     env.update(
         DATABASE_URL=f"sqlite:///{tmp_path / 'run.sqlite3'}", EMBEDDED_REDIS_PORT=str(redis_port),
-        MEDIA_ROOT=str(tmp_path / "media"), PYTHONUNBUFFERED="1",
+        MEDIA_ROOT=str(tmp_path / "media"), PYTHONUNBUFFERED="1", LOCAL_SECRETS="1",
+        STATIC_ROOT=str(tmp_path / "static"),
     )
     log = open(tmp_path / "run.log", "wb")
     process = subprocess.Popen(

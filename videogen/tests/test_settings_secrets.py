@@ -22,7 +22,7 @@ def load_settings(env: dict[str, str], *names: str) -> subprocess.CompletedProce
         "import json, django; from django.conf import settings; django.setup(); "
         f"print(json.dumps({{name: str(getattr(settings, name)) for name in {list(names)!r}}}))"
     )
-    base = {key: value for key, value in os.environ.items() if key not in (*SECRETS, "DEBUG", "PASSWORD_HASH_ROUNDS")}
+    base = {key: value for key, value in os.environ.items() if key not in (*SECRETS, "DEBUG", "LOCAL_SECRETS", "PASSWORD_HASH_ROUNDS")}
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=REPO,
@@ -36,6 +36,7 @@ def load_settings(env: dict[str, str], *names: str) -> subprocess.CompletedProce
 @pytest.mark.parametrize(
     "env, missing",
     [
+        ({}, "SECRET_KEY"),  # DEBUG unset is DEBUG off
         ({"DEBUG": "0"}, "SECRET_KEY"),
         ({"DEBUG": "0", "SECRET_KEY": "s" * 50}, "JWT_SECRET_KEY"),
         ({"DEBUG": "0", "JWT_SECRET_KEY": "j" * 50}, "SECRET_KEY"),
@@ -81,14 +82,21 @@ def test_the_session_and_jwt_keys_are_different_secrets():
     assert settings.SIMPLE_JWT["SIGNING_KEY"] == settings.JWT_SECRET_KEY
 
 
+def test_debug_is_off_unless_set_and_local_secrets_do_not_turn_it_on():
+    result = load_settings({"LOCAL_SECRETS": "1"}, "DEBUG", "ALLOWED_HOSTS")
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"DEBUG": "False", "ALLOWED_HOSTS": "[]"}
+
+
 def test_with_debug_on_a_missing_secret_is_generated_once_into_the_local_file(tmp_path, monkeypatch):
     for name in SECRETS:
         monkeypatch.delenv(name, raising=False)
     local_file = tmp_path / ".secrets.local.json"
 
-    first = secret_from_env("SECRET_KEY", debug=True, local_file=local_file)
-    again = secret_from_env("SECRET_KEY", debug=True, local_file=local_file)
-    jwt_key = secret_from_env("JWT_SECRET_KEY", debug=True, local_file=local_file)
+    first = secret_from_env("SECRET_KEY", generate=True, local_file=local_file)
+    again = secret_from_env("SECRET_KEY", generate=True, local_file=local_file)
+    jwt_key = secret_from_env("JWT_SECRET_KEY", generate=True, local_file=local_file)
 
     assert first == again
     assert len(first) >= 50
@@ -102,14 +110,14 @@ def test_with_debug_on_an_existing_local_key_is_reused(tmp_path, monkeypatch):
     local_file = tmp_path / ".secrets.local.json"
     local_file.write_text(json.dumps({"SECRET_KEY": "kept-from-last-run"}))
 
-    assert secret_from_env("SECRET_KEY", debug=True, local_file=local_file) == "kept-from-last-run"
+    assert secret_from_env("SECRET_KEY", generate=True, local_file=local_file) == "kept-from-last-run"
 
 
 def test_a_secret_in_the_environment_wins_over_the_local_file(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "from-the-environment")
     local_file = tmp_path / ".secrets.local.json"
 
-    assert secret_from_env("SECRET_KEY", debug=True, local_file=local_file) == "from-the-environment"
+    assert secret_from_env("SECRET_KEY", generate=True, local_file=local_file) == "from-the-environment"
     assert not local_file.exists()
 
 
@@ -118,7 +126,7 @@ def test_with_debug_off_nothing_is_written_and_the_error_names_the_variable(tmp_
     local_file = tmp_path / ".secrets.local.json"
 
     with pytest.raises(ImproperlyConfigured, match="JWT_SECRET_KEY is not set"):
-        secret_from_env("JWT_SECRET_KEY", debug=False, local_file=local_file)
+        secret_from_env("JWT_SECRET_KEY", generate=False, local_file=local_file)
     assert not local_file.exists()
 
 

@@ -7,7 +7,7 @@ declares the engine (imports nothing heavy).
 
 from __future__ import annotations
 
-from jobs.generation.base import FORKING, EngineDeclaration, seed_from_prompt
+from jobs.generation.base import FORKING, IMAGE_OPTIONAL, EngineDeclaration, seed_from_prompt
 
 
 def _build(options: dict, device: str | None = None):
@@ -24,10 +24,12 @@ def _check_options(options: dict) -> None:
 ENGINE = EngineDeclaration(
     name="procedural",
     build=_build,
-    params=("prompt", "resolution", "quality", "duration"),
+    # With an imageId it animates that image (a camera move over it) instead of scenery.
+    params=("prompt", "resolution", "quality", "duration", "imageId"),
     derive_seed=seed_from_prompt,
     queue="cpu",
     worker=FORKING,
     warm_up=True,
     check_options=_check_options,
+    image_input=lambda options: IMAGE_OPTIONAL,
 )

@@ -22,9 +22,12 @@ from jobs.generation.base import (
     RenderControl,
     RenderSpec,
     RenderStopped,
+    preview_wanted,
     seed_from_prompt,
 )
+from jobs.generation.preview_frames import yuv420_preview
 from jobs.generation.procedural.canvas import Canvases
+from jobs.generation.procedural.image import ImageComposer
 from jobs.generation.procedural.looks import Look, look_for, prompt_digest
 from jobs.generation.procedural.overlays import PARTICLE_KINDS, Caption, Particles
 from jobs.generation.procedural.scenery import paint_canvases
@@ -91,18 +94,20 @@ class ProceduralEngine:
 
     def render(self, spec: RenderSpec, sink: FrameSink, control: RenderControl) -> None:
         """Render every frame of ``spec`` into ``sink``; raise ``RenderStopped`` on stop."""
-        composer = FrameComposer(spec)
+        composer = FrameComposer(spec) if spec.image is None else ImageComposer(spec, spec.image)
         # Drawing straight into the encoder's frame saves a full-frame copy per frame.
         in_place = isinstance(sink, PlaneBufferSink)
         total = spec.frame_count
         for frame in range(total):
             if control.should_stop():
                 raise RenderStopped(f"stopped at frame {frame} of {total}")
+            planes = composer.compose(frame, sink.next_yuv420_buffers() if in_place else None)
+            if preview_wanted(control):
+                control.report_preview(yuv420_preview(*planes))
             if in_place:
-                composer.compose(frame, sink.next_yuv420_buffers())
                 sink.commit_yuv420()
             else:
-                sink.write_yuv420(*composer.compose(frame))
+                sink.write_yuv420(*planes)
             control.report_progress((frame + 1) / total)
 
 

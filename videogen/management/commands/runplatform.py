@@ -1,8 +1,14 @@
 """`make run`: the whole platform on one machine, stopped cleanly by Ctrl-C.
 
-Starts an embedded Redis (unless REDIS_URL is set), migrates, then runs one
-worker (with the reconciler) and the web server as child processes. SIGINT or
-SIGTERM stops every child it started; children are also told to die with it.
+Starts an embedded Redis (unless REDIS_URL is set), migrates, collects the static
+files, then runs one worker (with the reconciler) and the web server as child
+processes. SIGINT or SIGTERM stops every child it started; children are also told
+to die with it.
+
+DEBUG stays as set (off unless DEBUG=1): the web server answers the host names of
+the address it listens on (unless ALLOWED_HOSTS is set) and, serving plain HTTP,
+sends cookies without the Secure flag (unless SESSION_COOKIE_SECURE /
+CSRF_COOKIE_SECURE are set).
 """
 
 from __future__ import annotations
@@ -23,6 +29,33 @@ from videogen.embedded_redis import EmbeddedRedis, die_with_parent
 
 STOP_TIMEOUT = 20
 WEB_START_TIMEOUT = 60
+
+
+LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"]
+
+
+def local_host_names(host: str) -> list[str]:
+    """Host names a browser may use for this machine when the server listens on ``host``."""
+    names = list(LOOPBACK_NAMES)
+    if host in ("0.0.0.0", "::", ""):
+        candidates = {socket.gethostname(), socket.getfqdn()}
+        try:
+            candidates.update(info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None))
+        except OSError:
+            pass
+        try:  # the address of the interface that reaches other machines (no packet is sent)
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+                probe.connect(("192.0.2.1", 9))
+                candidates.add(probe.getsockname()[0])
+        except OSError:
+            pass
+    else:
+        candidates = {host}
+    for name in sorted(candidates):
+        shown = f"[{name}]" if ":" in name else name
+        if name and shown not in names:
+            names.append(shown)
+    return names
 
 
 class Command(BaseCommand):
@@ -51,6 +84,8 @@ class Command(BaseCommand):
         children: list[subprocess.Popen] = []
         try:
             call_command("migrate", interactive=False, verbosity=0)
+            call_command("collectstatic", interactive=False, verbosity=0)
+            env.update(self._web_env(host))
             manage = [sys.executable, "manage.py"]
             children.append(subprocess.Popen([*manage, "worker", "--queues", "cpu,default"], env=env, preexec_fn=die_with_parent))
             children.append(
@@ -71,6 +106,16 @@ class Command(BaseCommand):
             if redis:
                 redis.stop()
             self.stdout.write("stopped")
+
+    def _web_env(self, host: str) -> dict[str, str]:
+        """What the children need to serve plain HTTP on ``host`` with DEBUG off."""
+        env = {"SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0"}
+        env = {name: value for name, value in env.items() if not os.environ.get(name)}
+        if not os.environ.get("ALLOWED_HOSTS"):
+            hosts = local_host_names(host)
+            env["ALLOWED_HOSTS"] = ",".join(hosts)
+            self.stdout.write(f"answering host names: {', '.join(hosts)} (set ALLOWED_HOSTS for others)")
+        return env
 
     def _wait_for_web(self, host: str, port: int, children: list[subprocess.Popen], stop: threading.Event) -> bool:
         """Announce the URL only once the web server accepts connections."""

@@ -1,0 +1,68 @@
+"""From a job event to outbox rows: one message, one delivery per receiver that wants it.
+
+Runs inside the job change's transaction (see jobs.events), so the message is
+committed with the change or not at all; the deliveries are enqueued after commit.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone as dt_timezone
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from jobs.events import JobEvent, job_public_json
+from jobs.models import Job
+from jobs.webhooks import queueing
+from jobs.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookMessage
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(dt_timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def payload(*, type: str, occurred_at: datetime, data: dict) -> str:
+    """The body every attempt sends: {"type", "timestamp", "data"}."""
+    return json.dumps({"type": type, "timestamp": iso(occurred_at), "data": data}, separators=(",", ":"))
+
+
+def on_job_event(event: JobEvent) -> None:
+    # One query when nobody listens (the common case): the job, and whether its owner
+    # has any enabled endpoint.
+    job = (
+        Job.objects.filter(pk=event.job_id)
+        .annotate(has_endpoints=Exists(WebhookEndpoint.objects.filter(user_id=OuterRef("user_id"), enabled=True)))
+        .first()
+    )
+    if job is None:
+        return
+    endpoints = []
+    if job.has_endpoints:
+        endpoints = [
+            endpoint
+            for endpoint in WebhookEndpoint.objects.filter(user_id=job.user_id, enabled=True).only("id", "url", "events")
+            if event.type in endpoint.events
+        ]
+    urls: list[tuple[WebhookEndpoint | None, str]] = [(endpoint, endpoint.url) for endpoint in endpoints]
+    if job.webhook_url and event.type in (job.webhook_events or []):
+        urls.append((None, job.webhook_url))
+    if not urls:
+        return
+    message = WebhookMessage.objects.create(
+        user_id=job.user_id, job_id=job.id, type=event.type,
+        body=payload(type=event.type, occurred_at=event.occurred_at, data=job_public_json(job)),
+    )
+    deliveries_create(message=message, targets=urls)
+
+
+def deliveries_create(*, message: WebhookMessage, targets: list[tuple[WebhookEndpoint | None, str]]) -> list[WebhookDelivery]:
+    """Delivery rows due now, enqueued once the transaction commits."""
+    now = timezone.now()
+    deliveries = WebhookDelivery.objects.bulk_create(
+        [WebhookDelivery(message=message, endpoint=endpoint, url=url, next_attempt_at=now) for endpoint, url in targets]
+    )
+    ids = [delivery.id for delivery in deliveries]
+    transaction.on_commit(lambda: [queueing.try_enqueue(delivery_id=i, attempts=0) for i in ids])
+    return deliveries
