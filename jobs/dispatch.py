@@ -53,13 +53,15 @@ class Waiting:
     priority: int
     queued_at: datetime
     attempt: int = 1
+    request_id: str = ""  # the request that queued this attempt (for the worker's log lines)
 
 
-_FIELDS = ("id", "user_id", "priority", "queued_at", "attempt")
+_FIELDS = ("id", "user_id", "priority", "queued_at", "attempt", "queued_by_request")
 
 
 def _waiting(rows: Iterable[tuple]) -> list[Waiting]:
-    return [Waiting(id=i, user_id=u, priority=p, queued_at=q or _EPOCH, attempt=a) for i, u, p, q, a in rows]
+    return [Waiting(id=i, user_id=u, priority=p, queued_at=q or _EPOCH, attempt=a, request_id=r or "")
+            for i, u, p, q, a, r in rows]
 
 
 def fair_order(waiting: Iterable[Waiting], served: dict[str, datetime]) -> Iterator[Waiting]:
@@ -156,7 +158,8 @@ def dispatch(queue: str, *, worker_name: str | None = None) -> list[str]:
 
 def _enqueue(queue: str, handed: list[Waiting]) -> None:
     for job in handed:
-        if not queueing.try_enqueue_attempt(job_id=job.id, attempt=job.attempt, queue=queue):
+        if not queueing.try_enqueue_attempt(job_id=job.id, attempt=job.attempt, queue=queue,
+                                             request_id=job.request_id):
             # Back to waiting, so the next dispatch (or the reconciler) hands it out again.
             Job.objects.filter(pk=job.id, attempt=job.attempt, status=JobStatus.QUEUED).update(dispatched_at=None)
 

@@ -63,6 +63,9 @@ class Job(models.Model):
     run_after = models.DateTimeField(null=True, blank=True)
     # When the current attempt was handed to Redis; None while it waits in the database.
     dispatched_at = models.DateTimeField(null=True, blank=True)
+    # The id of the request that queued the current attempt: the worker's log lines for
+    # it carry this id, though the attempt is handed out later by another process.
+    queued_by_request = models.CharField(max_length=128, blank=True, default="")
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)

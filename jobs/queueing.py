@@ -86,8 +86,11 @@ def rq_job_id(job_id: str, attempt: int) -> str:
     return f"videogen-{job_id}-{attempt}"
 
 
-def enqueue_attempt(*, job_id: str, attempt: int, queue: str) -> None:
+def enqueue_attempt(*, job_id: str, attempt: int, queue: str, request_id: str | None = None) -> None:
     """Put (job, attempt) on its queue now; raises redis errors to the caller.
+
+    ``request_id``: the request that queued the attempt (the dispatcher runs elsewhere,
+    often in a worker); else the current one.
 
     Only jobs.dispatch calls this, for a job that should start now: nothing waits in
     Redis for a time to come (no ``enqueue_in``, so nothing rests on RQ's scheduler).
@@ -95,7 +98,7 @@ def enqueue_attempt(*, job_id: str, attempt: int, queue: str) -> None:
     get_queue(queue).enqueue(
         TASK,
         job_id=rq_job_id(job_id, attempt),
-        meta={"request_id": current_request_id()},
+        meta={"request_id": request_id or current_request_id()},
         args=(job_id, attempt),
         result_ttl=60,
         failure_ttl=24 * 3600,
@@ -103,11 +106,11 @@ def enqueue_attempt(*, job_id: str, attempt: int, queue: str) -> None:
     )
 
 
-def try_enqueue_attempt(*, job_id: str, attempt: int, queue: str) -> bool:
+def try_enqueue_attempt(*, job_id: str, attempt: int, queue: str, request_id: str | None = None) -> bool:
     """Enqueue, logging instead of raising when Redis is unreachable (the job is back
     to waiting in the database for the next dispatch)."""
     try:
-        enqueue_attempt(job_id=job_id, attempt=attempt, queue=queue)
+        enqueue_attempt(job_id=job_id, attempt=attempt, queue=queue, request_id=request_id)
         return True
     except Exception as exc:  # redis.ConnectionError, TimeoutError, ...
         logger.warning(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 from datetime import timedelta
@@ -120,7 +121,9 @@ def _mail_settings(**env) -> dict:
         "print(json.dumps({'backend': settings.EMAIL_BACKEND, 'path': str(settings.EMAIL_FILE_PATH), "
         "'host': settings.EMAIL_HOST, 'port': settings.EMAIL_PORT, 'tls': settings.EMAIL_USE_TLS}))"
     )
-    base = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "videogen.settings"}
+    # A clean environment, as a deployment starts from: it brings its secrets (DEBUG is off).
+    base = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "videogen.settings",
+            "SECRET_KEY": secrets.token_urlsafe(50), "JWT_SECRET_KEY": secrets.token_urlsafe(50)}
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**base, **env},
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr

@@ -39,7 +39,7 @@ def _body(request) -> dict:
 
 
 class PresetCollectionView(APIView):
-    @extend_schema(responses={200: inline_serializer("PresetList", {"presets": PresetSerializer(many=True),
+    @extend_schema(operation_id="presets_list", responses={200: inline_serializer("PresetList", {"presets": PresetSerializer(many=True),
                                                                      "total": serializers.IntegerField(),
                                                                      "skip": serializers.IntegerField(),
                                                                      "take": serializers.IntegerField()}),

@@ -30,6 +30,7 @@ from jobs.services.common import enqueue_on_commit, event, remove_files_on_commi
 from projects.models import Project
 from videogen.errors import Conflict, Forbidden, InvalidInput
 from videogen.ids import valid_id
+from videogen.request_id import current_request_id
 
 _D = {param.attr: param.default for param in parameters.PARAMETERS}
 _MODEL_DEFAULT = None  # a render parameter left out takes the model's default (see resolved)
@@ -187,6 +188,7 @@ def job_create(*, user: User, request: JobRequest, idempotency_key: str | None =
             metadata=request.metadata or {}, params=params, image=image, max_retries=request.max_retries,
             queue=model.queue,
             status=JobStatus.QUEUED, queued_at=timezone.now(), idempotency_key=idempotency_key or None,
+            queued_by_request=current_request_id(),
             request_fingerprint=fingerprint, webhook_url=request.webhook_url or "",
             webhook_events=sorted(set(request.webhook_events or DEFAULT_JOB_WEBHOOK_EVENTS)) if request.webhook_url else [],
         )

@@ -20,7 +20,12 @@ def event(message: str, job: Job | str, **extra) -> None:
 
 def enqueue_on_commit(job: Job) -> None:
     """The job waits in the database; jobs.dispatch hands it to a worker in fair order
-    (a retry once its run_after has passed)."""
+    (a retry once its run_after has passed). The attempt remembers the request that
+    queued it, for the worker's log lines."""
+    request_id = current_request_id()
+    if job.pk and job.queued_by_request != request_id:
+        Job.objects.filter(pk=job.pk).update(queued_by_request=request_id)
+        job.queued_by_request = request_id
     dispatch.dispatch_on_commit(job.queue)
 
 

@@ -104,7 +104,10 @@ def test_a_failed_job_is_retried_from_its_card(page, owner, live_workers, clean_
 
     worker = live_workers.start()
     expect(card).to_have_attribute("data-status", "failed", timeout=WORKER_TIMEOUT_MS)
-    expect(card.get_by_test_id("job-error")).to_contain_text("the test engine always fails")
+    # The user sees struct's safe message, never the engine's own error text.
+    expect(card.get_by_test_id("job-error")).to_contain_text(
+        "Rendering failed because of an internal error on the worker")
+    expect(card.get_by_test_id("job-error")).not_to_contain_text("the test engine always fails")
     # No worker while the retry is clicked, so the card's "queued" state is certain to be seen.
     worker.terminate()
     worker.wait(timeout=15)

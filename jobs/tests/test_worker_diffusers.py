@@ -49,7 +49,8 @@ def test_a_gpu_worker_renders_two_diffusers_jobs_loading_the_pipeline_once(owner
                                              "quality": "low", "duration": 1}, format="json")
         assert response.status_code == 201, response.content
         ids.append(response.json()["id"])
-    assert queueing.get_queue("gpu").count == 2
+    # Both wait in the database for the GPU queue (dispatch hands them to idle workers).
+    assert Job.objects.filter(pk__in=ids, status=JobStatus.QUEUED, queue="gpu", dispatched_at__isnull=True).count() == 2
 
     worker = InProcessWorker([queueing.get_queue("gpu", redis=queueing.worker_connection())],
                              connection=queueing.worker_connection())
