@@ -20,5 +20,7 @@ class AccountsConfig(AppConfig):
             if user is not None and request is not None and request.session.session_key:
                 sessions.browser_session_end(user=user, session_key=request.session.session_key)
 
-        user_logged_in.connect(remember, dispatch_uid="accounts.remember_session")
-        user_logged_out.connect(forget, dispatch_uid="accounts.forget_session")
+        # weak=False: the receivers are local functions, which a weak reference would
+        # let the garbage collector drop as soon as ready() returns.
+        user_logged_in.connect(remember, weak=False, dispatch_uid="accounts.remember_session")
+        user_logged_out.connect(forget, weak=False, dispatch_uid="accounts.forget_session")

@@ -39,7 +39,9 @@ def test_it_answers_404_for_a_missing_project(owner_api):
 def test_it_answers_404_for_an_id_with_a_null_character(owner_api):
     response = owner_api.get(url("abc%00def"))
 
-    assert_api_error(response, 404, message="Project not found.")
+    # The request guard (videogen/request_guard.py) answers any path with a control
+    # character with the generic 404 before a view is reached.
+    assert_api_error(response, 404, message="There is nothing here. It may have been deleted.")
 
 
 def test_it_requires_authentication(project, anon_api):
