@@ -55,6 +55,11 @@ def _fast_id(rng: random.Random) -> str:
     return "c" + "".join(rng.choices(_ID_ALPHABET, k=24))
 
 
+def _column_default(field):
+    default = field.get_default()
+    return json.dumps(default) if isinstance(default, (dict, list)) else default
+
+
 def seed_history(stack: Stack, *, user_email: str, count: int = HISTORY) -> str:
     """Write ``count`` finished-or-active jobs for the user; returns the user id."""
     from django.db import connection
@@ -80,6 +85,8 @@ def seed_history(stack: Stack, *, user_email: str, count: int = HISTORY) -> str:
     fields = [f for f in Job._meta.concrete_fields]
     columns = [f.column for f in fields]
     rows = []
+    # Columns added after this seed was written take their model defaults.
+    later_defaults = {field.column: _column_default(field) for field in Job._meta.concrete_fields}
     for index, status in enumerate(statuses):
         created = now - datetime.timedelta(seconds=span * (count - index) / count)
         job_id = _fast_id(rng)
@@ -114,7 +121,7 @@ def seed_history(stack: Stack, *, user_email: str, count: int = HISTORY) -> str:
                           video_codec="h264")
         if status == JobStatus.FAILED:
             values.update(error_message="Rendering failed: the engine crashed.")
-        rows.append([values[c] for c in columns])
+        rows.append([values[c] if c in values else later_defaults[c] for c in columns])
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
