@@ -31,6 +31,7 @@ def test_an_owner_adds_an_endpoint_and_sends_a_test_event(page, owner, receiver,
     assert "job.progress" in endpoint.events
 
     page.get_by_test_id("send-test").click()
+    expect(page.get_by_text("Test event sent.")).to_be_visible()
     (got,) = receiver.wait_for(1)
     assert got.verifies_with(endpoint.secret)
     wait_until(lambda: DeliveryAttempt.objects.filter(endpoint=endpoint).exists(), timeout=15,
