@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import statistics
 import tempfile
 import threading
@@ -26,6 +27,9 @@ from pathlib import Path
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "videogen.settings")
+# Settings want secrets (DEBUG is off); this process signs nothing, so throwaway ones do.
+for _name in ("SECRET_KEY", "JWT_SECRET_KEY"):
+    os.environ.setdefault(_name, secrets.token_urlsafe(50))
 django.setup()
 
 from jobs.generation.base import NullControl, RenderSpec  # noqa: E402

@@ -33,9 +33,11 @@ from typing import Iterable, Iterator
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.models import User
 from jobs import queueing
 from jobs.models import Job, JobStatus, QueueControl, QueueTurn
 
@@ -88,10 +90,40 @@ def fair_order(waiting: Iterable[Waiting], served: dict[str, datetime]) -> Itera
                 heapq.heappush(heap, (turn[user], following.queued_at, following.id, user))
 
 
-def _served(queue: str, user_ids: Iterable[str]) -> dict[str, datetime]:
-    return dict(
-        QueueTurn.objects.filter(queue=queue, user_id__in=set(user_ids)).values_list("user_id", "served_at")
+def _locked_control(queue: str) -> QueueControl:
+    """The queue's control row, locked until the transaction ends, with ``handed_out``:
+    how many attempts are handed out and not started yet (one query)."""
+    handed_out = Coalesce(Subquery(
+        _handed_out(queue).order_by().values("queue").annotate(n=Count("id")).values("n")
+    ), 0)
+    rows = QueueControl.objects.select_for_update(of=("self",)).filter(name=queue).annotate(handed_out=handed_out)
+    control = rows.first()
+    if control is None:  # the queue's first dispatch
+        QueueControl.objects.get_or_create(name=queue)
+        control = rows.first()
+    return control
+
+
+def _users_standing(queue: str, user_ids: set[str]) -> tuple[dict[str, int], dict[str, datetime]]:
+    """For each user: attempts running or handed out (any queue), and when the user was
+    last served on ``queue`` (absent: never). One query."""
+    running = (
+        Job.objects.filter(user_id=OuterRef("pk"))
+        .filter(Q(status=JobStatus.PROCESSING) | Q(status=JobStatus.QUEUED, dispatched_at__isnull=False))
+        .order_by().values("user_id").annotate(n=Count("id")).values("n")
     )
+    served = QueueTurn.objects.filter(user_id=OuterRef("pk"), queue=queue).values("served_at")[:1]
+    rows = (
+        User.objects.filter(pk__in=user_ids)
+        .annotate(running=Coalesce(Subquery(running), 0), served=Subquery(served))
+        .values_list("pk", "running", "served")
+    )
+    standing: tuple[dict[str, int], dict[str, datetime]] = ({}, {})
+    for user_id, count, at in rows:
+        standing[0][user_id] = count
+        if at is not None:
+            standing[1][user_id] = at
+    return standing
 
 
 def _handed_out(queue: str | None = None):
@@ -113,10 +145,10 @@ def dispatch(queue: str, *, worker_name: str | None = None) -> list[str]:
         return []
     with transaction.atomic():
         # One dispatcher per queue at a time (PostgreSQL row lock; SQLite's writes are serial).
-        control, _ = QueueControl.objects.select_for_update().get_or_create(name=queue)
+        control = _locked_control(queue)
         if control.paused:
             return []
-        slots = idle - _handed_out(queue).count()
+        slots = idle - control.handed_out
         if slots <= 0:
             return []
         now = timezone.now()
@@ -127,16 +159,11 @@ def dispatch(queue: str, *, worker_name: str | None = None) -> list[str]:
         )
         if not due:
             return []
-        users = {job.user_id for job in due}
-        running = dict(
-            Job.objects.filter(user_id__in=users)
-            .filter(Q(status=JobStatus.PROCESSING) | Q(status=JobStatus.QUEUED, dispatched_at__isnull=False))
-            .order_by().values("user_id").annotate(n=Count("id")).values_list("user_id", "n")
-        )
+        running, served = _users_standing(queue, {job.user_id for job in due})
         limit = settings.VIDEOGEN_MAX_RUNNING_PER_USER
         handed: list[Waiting] = []
         turns: dict[str, QueueTurn] = {}
-        for job in fair_order(due, _served(queue, users)):
+        for job in fair_order(due, served):
             if running.get(job.user_id, 0) >= limit:
                 continue
             stamp = now + timedelta(microseconds=len(handed))  # keeps this batch's order in served_at

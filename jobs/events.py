@@ -28,6 +28,7 @@ TYPES = (STARTED, PROGRESS, COMPLETED, FAILED, CANCELLED)
 PROGRESS_INTERVAL_SECONDS = 2.0
 
 _listeners: list[Callable[["JobEvent"], None]] = []
+_interest: list[Callable[[object], bool]] = []
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,26 @@ class JobEvent:
     occurred_at: datetime = field(default_factory=timezone.now)
 
 
-def listen(listener: Callable[[JobEvent], None]) -> None:
-    """Register ``listener`` (once) to be called with every recorded event."""
+def listen(listener: Callable[[JobEvent], None], *, interested: Callable[[object], bool] | None = None) -> None:
+    """Register ``listener`` (once) to be called with every recorded event.
+
+    ``interested(job)``: whether the listener may want events of this job (a cheap
+    check, at most one query); without it the listener always counts as interested.
+    """
     if listener not in _listeners:
         _listeners.append(listener)
+        _interest.append(interested or (lambda job: True))
+
+
+def anyone_listening(job) -> bool:
+    """Whether any listener may want an event of ``job`` (its ``user_id`` and webhook
+    fields loaded). The worker's hot writes ask first and, when nobody listens, make
+    their change as one statement instead of a transaction that records an event.
+
+    A listener that starts listening between this answer and the write misses that one
+    event, exactly as if it had started an instant later.
+    """
+    return any(interested(job) for interested in _interest)
 
 
 def event_record(*, job_id: str, type: str) -> None:

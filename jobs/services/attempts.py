@@ -44,10 +44,7 @@ def job_start_attempt(
         status=JobStatus.PROCESSING, started_at=now, heartbeat_at=now, progress=0,
         used_provider=provider, used_model=model_name, run_after=None, updated_at=now,
     )
-    with transaction.atomic():
-        updated = _attempt(job_id, attempt, JobStatus.QUEUED).update(**changes)
-        if updated:
-            event_record(job_id=job_id, type=events.STARTED)
+    updated = _fenced_write(job_id, attempt, JobStatus.QUEUED, changes, job=job, event_type=events.STARTED)
     if not updated:
         return None
     event("attempt started", job_id, attempt=attempt)
@@ -56,6 +53,23 @@ def job_start_attempt(
     for name, value in changes.items():
         setattr(job, name, value)
     return job
+
+
+def _fenced_write(job_id: str, attempt: int, status: str, changes: dict, *, job: Job | None, event_type: str) -> int:
+    """The fenced UPDATE of (job, attempt, status) and, when it matched, the event, in one
+    transaction.
+
+    Given the loaded ``job`` (the worker's start and completion: the hot path), asks
+    first whether anyone listens for its events; when nobody does, the write is a
+    single autocommitted statement (no BEGIN, no event query, no COMMIT round trip)."""
+    rows = _attempt(job_id, attempt, status)
+    if job is not None and job.pk == job_id and not events.anyone_listening(job):
+        return rows.update(**changes)
+    with transaction.atomic():
+        updated = rows.update(**changes)
+        if updated:
+            event_record(job_id=job_id, type=event_type)
+    return updated
 
 
 def job_heartbeat(*, job_id: str, attempt: int, progress: int, announce: bool = False) -> bool:
@@ -90,24 +104,27 @@ def job_store_attempt_outputs(
 
 
 def job_complete_attempt(
-    *, job_id: str, attempt: int, result: VideoResult, generation_time_ms: int, user_id: str | None = None
+    *, job_id: str, attempt: int, result: VideoResult, generation_time_ms: int, user_id: str | None = None,
+    job: Job | None = None,
 ) -> bool:
     """processing -> completed with the result; False when the attempt was superseded.
 
     One conditional UPDATE, like every fenced write: the database checks (id, attempt,
     status) on the row it locks, so a cancel or a newer attempt committed first wins.
-    Pass the job's ``user_id`` when known, to skip reading it back.
+    Pass the job's ``user_id`` when known, to skip reading it back, and the loaded
+    ``job`` to skip the event's transaction when nobody listens (see _fenced_write).
     """
     now = timezone.now()
-    with transaction.atomic():
-        updated = _attempt(job_id, attempt, JobStatus.PROCESSING).update(
-            status=JobStatus.COMPLETED, progress=100, completed_at=now, heartbeat_at=now, updated_at=now,
-            generation_time_ms=generation_time_ms, error_message="", error_detail="", **result.job_fields(),
-        )
-        if updated:
-            event_record(job_id=job_id, type=events.COMPLETED)
+    changes = dict(
+        status=JobStatus.COMPLETED, progress=100, completed_at=now, heartbeat_at=now, updated_at=now,
+        generation_time_ms=generation_time_ms, error_message="", error_detail="", **result.job_fields(),
+    )
+    updated = _fenced_write(job_id, attempt, JobStatus.PROCESSING, changes, job=job,
+                            event_type=events.COMPLETED)
     if not updated:
         return False
+    if user_id is None and job is not None and job.pk == job_id:
+        user_id = job.user_id
     if user_id is None:
         user_id = Job.objects.filter(pk=job_id).values_list("user_id", flat=True).first()
     if user_id is not None:

@@ -63,6 +63,7 @@ class AttemptControl:
         self.attempt = attempt
         self.user_id = user_id
         self.preview = previews.PreviewSlot()
+        self.preview_written = False  # whether the attempt has a preview to remove at its end
         self.interval = interval or settings.VIDEOGEN_HEARTBEAT_SECONDS
         self.fraction = 0.0
         self.lost = threading.Event()
@@ -99,6 +100,7 @@ class AttemptControl:
         frame = self.preview.take()
         if frame is None:
             return
+        self.preview_written = True  # even a failed write may leave a file behind
         try:
             previews.job_preview_store(job_id=self.job_id, user_id=self.user_id, attempt=self.attempt, rgb=frame)
         except Exception:
@@ -193,12 +195,13 @@ def job_run_attempt(*, job_id: str, attempt: int) -> str:
         )
         return "failed"
     finally:
-        control.stop()
+        control.stop()  # after this, no preview is written any more
         shutil.rmtree(workdir, ignore_errors=True)
-        try:
-            previews.job_preview_clear(job_id=job_id, user_id=job.user_id, attempt=attempt)
-        except Exception:
-            logger.exception("could not remove the preview", extra={"job_id": job_id})
+        if control.preview_written:
+            try:
+                previews.job_preview_clear(job_id=job_id, user_id=job.user_id, attempt=attempt)
+            except Exception:
+                logger.exception("could not remove the preview", extra={"job_id": job_id})
 
 
 def _render_and_store(job: Job, attempt: int, model: ModelEntry, control: AttemptControl, workdir: str) -> str:
@@ -242,7 +245,7 @@ def _render_and_store(job: Job, attempt: int, model: ModelEntry, control: Attemp
     )
     elapsed_ms = int((time.monotonic() - started) * 1000)
     if not attempts.job_complete_attempt(
-        job_id=job.id, attempt=attempt, result=stored, generation_time_ms=elapsed_ms, user_id=job.user_id
+        job_id=job.id, attempt=attempt, result=stored, generation_time_ms=elapsed_ms, user_id=job.user_id, job=job,
     ):
         # Superseded while uploading: this attempt's files must not stay behind.
         stored_files.remove_attempt_files(user_id=job.user_id, job_id=job.id, attempt=attempt)

@@ -28,30 +28,39 @@ def payload(*, type: str, occurred_at: datetime, data: dict) -> str:
     return json.dumps({"type": type, "timestamp": iso(occurred_at), "data": data}, separators=(",", ":"))
 
 
+def interested(job: Job) -> bool:
+    """Whether an event of ``job`` may go anywhere: its own webhook, or an enabled
+    endpoint of its owner (one query only for a job without its own webhook)."""
+    return bool(job.webhook_url) or WebhookEndpoint.objects.filter(user_id=job.user_id, enabled=True).exists()
+
+
 def on_job_event(event: JobEvent) -> None:
-    # One query when nobody listens (the common case): the job, and whether its owner
-    # has any enabled endpoint.
-    job = (
+    # One light query when nobody listens (the common case): the job's owner and own
+    # webhook, and whether the owner has any enabled endpoint.
+    found = (
         Job.objects.filter(pk=event.job_id)
         .annotate(has_endpoints=Exists(WebhookEndpoint.objects.filter(user_id=OuterRef("user_id"), enabled=True)))
+        .values_list("user_id", "webhook_url", "webhook_events", "has_endpoints")
         .first()
     )
-    if job is None:
+    if found is None:
         return
+    user_id, webhook_url, webhook_events, has_endpoints = found
     endpoints = []
-    if job.has_endpoints:
+    if has_endpoints:
         endpoints = [
             endpoint
-            for endpoint in WebhookEndpoint.objects.filter(user_id=job.user_id, enabled=True).only("id", "url", "events")
+            for endpoint in WebhookEndpoint.objects.filter(user_id=user_id, enabled=True).only("id", "url", "events")
             if event.type in endpoint.events
         ]
     urls: list[tuple[WebhookEndpoint | None, str]] = [(endpoint, endpoint.url) for endpoint in endpoints]
-    if job.webhook_url and event.type in (job.webhook_events or []):
-        urls.append((None, job.webhook_url))
+    if webhook_url and event.type in (webhook_events or []):
+        urls.append((None, webhook_url))
     if not urls:
         return
+    job = Job.objects.get(pk=event.job_id)
     message = WebhookMessage.objects.create(
-        user_id=job.user_id, job_id=job.id, type=event.type,
+        user_id=user_id, job_id=job.id, type=event.type,
         body=payload(type=event.type, occurred_at=event.occurred_at, data=job_public_json(job)),
     )
     deliveries_create(message=message, targets=urls)

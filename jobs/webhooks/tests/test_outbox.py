@@ -144,3 +144,52 @@ def test_a_running_attempt_announces_progress_at_most_every_two_seconds(monkeypa
     assert control._should_announce(30)
     control._announced = (30, clock["now"] - 5)
     assert not control._should_announce(30)
+
+
+def run_as_the_worker_does(job) -> None:
+    """Start and completion given the loaded row, as jobs.services.running calls them."""
+    job = services.job_start_attempt(job_id=job.id, attempt=job.attempt, provider="procedural",
+                                     model_name=job.model, job=job)
+    assert services.job_complete_attempt(job_id=job.id, attempt=job.attempt, result=RESULT, generation_time_ms=900,
+                                         user_id=job.user_id, job=job)
+
+
+@pytest.mark.parametrize("receiver_kind", ["endpoint", "own webhook"])
+def test_the_workers_start_and_completion_record_their_events(owner, make_job, allow_private, receiver_kind):
+    if receiver_kind == "endpoint":
+        endpoint_for(owner, "http://127.0.0.1:9/hook")
+        job = make_job(owner)
+    else:
+        job = make_job(owner, webhook_url="http://127.0.0.1:9/own", webhook_events=["job.started", "job.completed"])
+    run_as_the_worker_does(job)
+    assert list(WebhookMessage.objects.order_by("created_at").values_list("type", flat=True)) == [
+        "job.started", "job.completed"]
+
+
+def test_an_endpoint_added_while_a_job_renders_gets_its_completion(owner, make_job, allow_private):
+    job = make_job(owner)
+    job = services.job_start_attempt(job_id=job.id, attempt=job.attempt, provider="procedural",
+                                     model_name=job.model, job=job)
+    endpoint_for(owner, "http://127.0.0.1:9/hook")
+    services.job_complete_attempt(job_id=job.id, attempt=job.attempt, result=RESULT, generation_time_ms=900,
+                                  user_id=job.user_id, job=job)
+    assert list(WebhookMessage.objects.values_list("type", flat=True)) == ["job.completed"]
+
+
+def test_with_nobody_listening_the_workers_writes_are_single_statements(owner, make_job):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    job = make_job(owner)
+    with CaptureQueriesContext(connection) as start:
+        job = services.job_start_attempt(job_id=job.id, attempt=job.attempt, provider="procedural",
+                                         model_name=job.model, job=job)
+    with CaptureQueriesContext(connection) as completion:
+        services.job_complete_attempt(job_id=job.id, attempt=job.attempt, result=RESULT, generation_time_ms=900,
+                                      user_id=job.user_id, job=job)
+    for captured in (start, completion):
+        statements = [query["sql"].split()[0].upper() for query in captured.captured_queries]
+        assert statements == ["SELECT", "UPDATE"]  # anyone listening? then the fenced write, autocommitted
+    job.refresh_from_db()
+    assert job.status == JobStatus.COMPLETED
+    assert not WebhookMessage.objects.exists()
