@@ -33,12 +33,10 @@ from typing import Iterable, Iterator
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Max, Min
 from django.utils import timezone
 
-from accounts.models import User
-from jobs import queueing
+from jobs import dispatch_sql, queueing
 from jobs.models import Job, JobStatus, QueueControl, QueueTurn
 
 logger = logging.getLogger("videogen.dispatch")
@@ -90,42 +88,6 @@ def fair_order(waiting: Iterable[Waiting], served: dict[str, datetime]) -> Itera
                 heapq.heappush(heap, (turn[user], following.queued_at, following.id, user))
 
 
-def _locked_control(queue: str) -> QueueControl:
-    """The queue's control row, locked until the transaction ends, with ``handed_out``:
-    how many attempts are handed out and not started yet (one query)."""
-    handed_out = Coalesce(Subquery(
-        _handed_out(queue).order_by().values("queue").annotate(n=Count("id")).values("n")
-    ), 0)
-    rows = QueueControl.objects.select_for_update(of=("self",)).filter(name=queue).annotate(handed_out=handed_out)
-    control = rows.first()
-    if control is None:  # the queue's first dispatch
-        QueueControl.objects.get_or_create(name=queue)
-        control = rows.first()
-    return control
-
-
-def _users_standing(queue: str, user_ids: set[str]) -> tuple[dict[str, int], dict[str, datetime]]:
-    """For each user: attempts running or handed out (any queue), and when the user was
-    last served on ``queue`` (absent: never). One query."""
-    running = (
-        Job.objects.filter(user_id=OuterRef("pk"))
-        .filter(Q(status=JobStatus.PROCESSING) | Q(status=JobStatus.QUEUED, dispatched_at__isnull=False))
-        .order_by().values("user_id").annotate(n=Count("id")).values("n")
-    )
-    served = QueueTurn.objects.filter(user_id=OuterRef("pk"), queue=queue).values("served_at")[:1]
-    rows = (
-        User.objects.filter(pk__in=user_ids)
-        .annotate(running=Coalesce(Subquery(running), 0), served=Subquery(served))
-        .values_list("pk", "running", "served")
-    )
-    standing: tuple[dict[str, int], dict[str, datetime]] = ({}, {})
-    for user_id, count, at in rows:
-        standing[0][user_id] = count
-        if at is not None:
-            standing[1][user_id] = at
-    return standing
-
-
 def _handed_out(queue: str | None = None):
     rows = Job.objects.filter(status=JobStatus.QUEUED, dispatched_at__isnull=False)
     return rows.filter(queue=queue) if queue else rows
@@ -145,38 +107,36 @@ def dispatch(queue: str, *, worker_name: str | None = None) -> list[str]:
         return []
     with transaction.atomic():
         # One dispatcher per queue at a time (PostgreSQL row lock; SQLite's writes are serial).
-        control = _locked_control(queue)
-        if control.paused:
+        control = dispatch_sql.locked_control(queue)
+        if control is None:  # the queue's first dispatch
+            QueueControl.objects.get_or_create(name=queue)
+            control = dispatch_sql.locked_control(queue)
+        paused, handed_out = control
+        if paused:
             return []
-        slots = idle - control.handed_out
+        slots = idle - handed_out
         if slots <= 0:
             return []
         now = timezone.now()
-        due = _waiting(
-            Job.objects.filter(status=JobStatus.QUEUED, queue=queue, dispatched_at__isnull=True)
-            .filter(Q(run_after__isnull=True) | Q(run_after__lte=now))
-            .values_list(*_FIELDS)
-        )
+        due = _waiting(dispatch_sql.due_rows(queue, now))
         if not due:
             return []
-        running, served = _users_standing(queue, {job.user_id for job in due})
+        running, served = dispatch_sql.users_standing(queue, {job.user_id for job in due})
         limit = settings.VIDEOGEN_MAX_RUNNING_PER_USER
         handed: list[Waiting] = []
-        turns: dict[str, QueueTurn] = {}
+        turns: dict[str, datetime] = {}
         for job in fair_order(due, served):
             if running.get(job.user_id, 0) >= limit:
                 continue
             stamp = now + timedelta(microseconds=len(handed))  # keeps this batch's order in served_at
-            if Job.objects.filter(pk=job.id, attempt=job.attempt, status=JobStatus.QUEUED,
-                                  dispatched_at__isnull=True).update(dispatched_at=stamp):
+            if dispatch_sql.mark_handed_out(job_id=job.id, attempt=job.attempt, at=stamp):
                 handed.append(job)
                 running[job.user_id] = running.get(job.user_id, 0) + 1
-                turns[job.user_id] = QueueTurn(user_id=job.user_id, queue=queue, served_at=stamp)
+                turns[job.user_id] = stamp
             if len(handed) >= slots:
                 break
         if turns:
-            QueueTurn.objects.bulk_create(turns.values(), update_conflicts=True, unique_fields=["user", "queue"],
-                                          update_fields=["served_at"])
+            dispatch_sql.record_turns(queue, turns)
     # Called outside any transaction (after a commit, or from a loop), so the marks are
     # committed by now: a worker that takes an attempt sees it handed out.
     _enqueue(queue, handed)
