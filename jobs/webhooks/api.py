@@ -7,6 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from jobs.selectors import get_job_for_user
 from jobs.webhooks import selectors, services
 from jobs.webhooks.serializers import (
     AttemptSerializer, DeliverySerializer, EndpointSerializer, EndpointWriteSerializer, RedeliverSerializer,
@@ -90,6 +91,19 @@ class EndpointAttemptsView(APIView):
         endpoint = selectors.get_endpoint_for_user(user=request.user, endpoint_id=endpoint_id)
         page = page_from_query(request.query_params)
         rows, total = selectors.attempt_list(endpoint=endpoint, skip=page.skip, take=page.take)
+        return Response({"deliveries": [attempt_json(a) for a in rows], "total": total, "skip": page.skip,
+                         "take": page.take})
+
+
+class JobWebhookAttemptsView(APIView):
+    """Attempts to a job's own ``webhookUrl`` (given on create), newest first."""
+
+    @extend_schema(operation_id="jobs_webhook_deliveries", tags=TAGS,
+                   responses={200: AttemptListSerializer, **error_responses(400, 401, 403, 404)})
+    def get(self, request, job_id: str):
+        job = get_job_for_user(user=request.user, job_id=job_id)
+        page = page_from_query(request.query_params)
+        rows, total = selectors.job_webhook_attempts(user=request.user, job_id=job.id, skip=page.skip, take=page.take)
         return Response({"deliveries": [attempt_json(a) for a in rows], "total": total, "skip": page.skip,
                          "take": page.take})
 

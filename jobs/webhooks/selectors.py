@@ -40,5 +40,16 @@ def attempt_list(*, endpoint: WebhookEndpoint, skip: int = 0, take: int = 50) ->
     return rows, attempts.count()
 
 
+def job_webhook_attempts(*, user: User, job_id: str | None = None, skip: int = 0,
+                         take: int = 50) -> tuple[list[DeliveryAttempt], int]:
+    """Attempts to jobs' own ``webhookUrl`` (no endpoint), of ``user``'s jobs or of one of
+    them, newest first, with their delivery and event."""
+    attempts = DeliveryAttempt.objects.filter(endpoint__isnull=True, delivery__message__user_id=user.pk)
+    if job_id is not None:
+        attempts = attempts.filter(delivery__message__job_id=job_id)
+    rows = list(attempts.select_related("delivery__message")[skip : skip + take])
+    return rows, attempts.count()
+
+
 def pending_deliveries(*, endpoint: WebhookEndpoint) -> int:
     return WebhookDelivery.objects.filter(endpoint=endpoint, state="pending").count()

@@ -23,4 +23,6 @@ api_urlpatterns = [
     path("webhooks/<str:endpoint_id>/deliveries", api.EndpointAttemptsView.as_view(), name="api-webhook-deliveries"),
     path("webhooks/<str:endpoint_id>/redeliver", api.EndpointRedeliverView.as_view(), name="api-webhook-redeliver"),
     path("webhooks/<str:endpoint_id>/test", api.EndpointTestView.as_view(), name="api-webhook-test"),
+    path("jobs/<str:job_id>/webhook-deliveries", api.JobWebhookAttemptsView.as_view(),
+         name="api-job-webhook-deliveries"),
 ]

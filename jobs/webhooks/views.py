@@ -42,8 +42,10 @@ def endpoint_list(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "Webhook endpoint added. Its signing secret is below.")
                 return redirect("webhooks:detail", endpoint_id=endpoint.id)
     endpoints, total = selectors.endpoint_list(user=request.user, take=services.MAX_ENDPOINTS_PER_USER)
+    job_attempts, job_attempts_total = selectors.job_webhook_attempts(user=request.user, take=ATTEMPTS_PER_PAGE)
     context = {"form": form, "endpoints": endpoints, "total": total,
-               "default_secret": services.user_secret_get(user=request.user)}
+               "default_secret": services.user_secret_get(user=request.user),
+               "job_attempts": job_attempts, "job_attempts_total": job_attempts_total}
     return render(request, "webhooks/list.html", context, status=status)
 
 

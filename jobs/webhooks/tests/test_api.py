@@ -128,3 +128,24 @@ def test_bad_input_is_a_400_naming_the_field(owner_api, allow_private, body, fie
 def test_anonymous_requests_are_401(anon_api):
     assert_api_error(anon_api.get("/api/v1/webhooks"), 401)
     assert_api_error(anon_api.post("/api/v1/webhooks", {"url": "https://example.com"}, format="json"), 401)
+
+
+def test_a_jobs_own_webhook_attempts_are_listed_for_its_owner_only(owner_api, other_api, receiver, allow_private):
+    receiver.answer(Reply(500), Reply(200))
+    created = owner_api.post("/api/v1/jobs", {"prompt": "a fox", "webhookUrl": receiver.url,
+                                              "webhookEvents": ["job.cancelled"]}, format="json")
+    job_id = created.json()["id"]
+    untouched = owner_api.post("/api/v1/jobs", {"prompt": "a hare"}, format="json").json()["id"]
+    assert owner_api.post(f"/api/v1/jobs/{job_id}/cancel").status_code == 200
+    delivery = WebhookDelivery.objects.get()
+    assert attempt_now(delivery) == "retrying" and attempt_now(delivery) == "succeeded"
+
+    listed = owner_api.get(f"/api/v1/jobs/{job_id}/webhook-deliveries")
+    assert listed.status_code == 200
+    body = listed.json()
+    assert body["total"] == 2 and [row["statusCode"] for row in body["deliveries"]] == [200, 500]
+    assert {row["jobId"] for row in body["deliveries"]} == {job_id}
+    assert {row["eventType"] for row in body["deliveries"]} == {"job.cancelled"}
+    assert owner_api.get(f"/api/v1/jobs/{untouched}/webhook-deliveries").json()["total"] == 0
+    assert_api_error(other_api.get(f"/api/v1/jobs/{job_id}/webhook-deliveries"), 403)
+    assert_api_error(owner_api.get("/api/v1/jobs/nosuchjob0000000000000000/webhook-deliveries"), 404)
