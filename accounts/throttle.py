@@ -240,35 +240,3 @@ def prune() -> int:
     cutoff = timezone.now() - timedelta(seconds=longest)
     deleted, _ = ThrottleBucket.objects.filter(window_started_at__lt=cutoff).delete()
     return deleted
-
-
-# --- The first wave's names, kept for callers written against them ---------------------
-
-
-def check_login_allowed(*, email: str, ip_address: str | None) -> None:
-    """Raise TooManyRequests when a login from this address for this email would be refused.
-
-    Only looks; prefer `attempt("login", ...)`, which also reserves the slot atomically.
-    """
-    now = timezone.now()
-    for bucket in _buckets("login", email, ip_address):
-        row = ThrottleBucket.objects.filter(key=bucket.key, window_started_at__gt=now - bucket.window).first()
-        if row is not None and row.count >= bucket.limit:
-            raise TooManyRequests(rules()["login"].message, retry_after=_seconds_left(row.window_started_at, bucket.window))
-
-
-def record_login_failure(*, email: str, ip_address: str | None) -> None:
-    for bucket in _buckets("login", email, ip_address):
-        _take(bucket)
-
-
-def clear_login_failures(*, email: str, ip_address: str | None = None) -> None:
-    if ip_address is None:
-        clear("login", account=email)
-    else:
-        for bucket in _buckets("login", email, ip_address):
-            if bucket.scope == ACCOUNT_IP:
-                ThrottleBucket.objects.filter(key=bucket.key).delete()
-
-
-prune_login_failures = prune

@@ -260,7 +260,7 @@ class ReconcilerLoop(threading.Thread):
 
     def run(self) -> None:
         from accounts.mail import mail_outbox_sweep
-        from accounts.throttle import prune_login_failures
+        from accounts import throttle
         from jobs import reconciler
 
         next_pass = 0.0
@@ -274,7 +274,7 @@ class ReconcilerLoop(threading.Thread):
                     if time.monotonic() >= next_pass:
                         next_pass = time.monotonic() + self.interval
                         reconciler.reconcile_once()
-                        prune_login_failures()
+                        throttle.prune()
                         mail_outbox_sweep()
                     else:
                         self._dispatch()

@@ -106,17 +106,6 @@ def test_an_unexpected_error_during_the_check_is_not_counted_as_a_failure():
     assert set(ThrottleBucket.objects.values_list("count", flat=True)) == {0}
 
 
-def test_the_first_wave_names_still_work():
-    for _ in range(5):
-        throttle.record_login_failure(email="old@example.com", ip_address="192.0.2.5")
-
-    with pytest.raises(TooManyRequests):
-        throttle.check_login_allowed(email="old@example.com", ip_address="192.0.2.5")
-    throttle.check_login_allowed(email="old@example.com", ip_address="192.0.2.6")
-    throttle.clear_login_failures(email="old@example.com")
-    throttle.check_login_allowed(email="old@example.com", ip_address="192.0.2.5")
-
-
 def test_an_unknown_kind_is_a_programming_error():
     with pytest.raises(ValueError, match="unknown throttle kind"):
         throttle.hit("nonsense", ip="192.0.2.7")

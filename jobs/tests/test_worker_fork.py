@@ -24,7 +24,7 @@ def test_a_fork_waits_for_the_reconcile_pass_in_progress(monkeypatch):
         order.append("pass ended")
 
     monkeypatch.setattr("jobs.reconciler.reconcile_once", blocking_pass)
-    monkeypatch.setattr("accounts.throttle.prune_login_failures", lambda: None)
+    monkeypatch.setattr("accounts.throttle.prune", lambda: 0)
     loop = ReconcilerLoop(interval=60)
     loop.start()
     try:
@@ -55,7 +55,7 @@ def test_a_fork_waits_for_the_reconcile_pass_in_progress(monkeypatch):
 def test_the_reconciler_runs_again_after_a_fork(monkeypatch):
     passes = threading.Semaphore(0)
     monkeypatch.setattr("jobs.reconciler.reconcile_once", passes.release)
-    monkeypatch.setattr("accounts.throttle.prune_login_failures", lambda: None)
+    monkeypatch.setattr("accounts.throttle.prune", lambda: 0)
     loop = ReconcilerLoop(interval=0.1)
     loop.start()
     try:
