@@ -34,18 +34,20 @@ def _post_json(url: str, body: dict) -> int:
 @pytest.mark.django_db(transaction=True)
 def test_parallel_wrong_guesses_never_check_more_passwords_than_the_limit(live_server, owner):
     url = f"{live_server.url}/api/v1/auth/login"
-    start = threading.Barrier(24)
+    # Ten at once: twice the limit, and no more than the live server's listen backlog
+    # (Django's test server queues 10 connections; past that, a loaded box resets some).
+    start = threading.Barrier(10)
 
     def guess(n: int) -> int:
         start.wait()
         return _post_json(url, {"email": "owner@example.com", "password": f"wrong guess {n}"})
 
-    with ThreadPoolExecutor(max_workers=24) as pool:
-        statuses = list(pool.map(guess, range(24)))
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        statuses = list(pool.map(guess, range(10)))
 
     assert sorted(set(statuses)) <= [401, 429], statuses
     assert statuses.count(401) <= 5, statuses  # 401 = a password was checked
-    assert statuses.count(429) >= 19, statuses
+    assert statuses.count(429) >= 5, statuses
 
 
 @pytest.mark.django_db(transaction=True)
