@@ -240,23 +240,6 @@ def queue_order(queues: Iterable[str]) -> dict[str, list[Waiting]]:
     }
 
 
-def positions_for(jobs: Iterable[Job]) -> None:
-    """Set ``queue_position`` on each job (1 = next to start on its queue; None unless queued)."""
-    jobs = list(jobs)
-    queued = [job for job in jobs if job.status == JobStatus.QUEUED]
-    for job in jobs:
-        job.queue_position = None
-    if not queued:
-        return
-    place = {
-        waiting.id: index
-        for order in queue_order(job.queue for job in queued).values()
-        for index, waiting in enumerate(order, start=1)
-    }
-    for job in queued:
-        job.queue_position = place.get(job.id)
-
-
 # --- staff: priorities ---------------------------------------------------------------------
 
 PRIORITY_LIMIT = 1000

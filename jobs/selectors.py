@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Avg, Count, IntegerField, OuterRef, Subquery
 
 from accounts.models import User
-from jobs import dispatch
+from jobs import positions
 from jobs.models import Job, JobStatus
 from videogen.errors import Forbidden, InvalidInput, NotFound
 from videogen.ids import valid_id
@@ -29,9 +29,9 @@ def get_job_for_user(*, user: User, job_id: str) -> Job:
 
 
 def queue_position(job: Job) -> int | None:
-    """``job``'s place in the fair order of its queue (1 = next to start; see jobs.dispatch);
+    """``job``'s place in the fair order of its queue (1 = next to start; see jobs.positions);
     None unless it is queued."""
-    dispatch.positions_for([job])
+    positions.positions_for([job])
     return job.queue_position
 
 
@@ -68,7 +68,7 @@ def job_list(
     if with_project:
         rows = rows.select_related("project")
     page = list(rows.order_by("-created_at", "-id")[skip : skip + take])
-    dispatch.positions_for(page)  # two queries more when the page holds a queued job
+    positions.positions_for(page)  # three queries more per queue when the page holds a queued job
     return page, total
 
 
