@@ -1,7 +1,8 @@
 """Which job starts next: the database decides; Redis only carries what should run now.
 
-The fair order on one queue (the one rule: the dispatcher, queue positions and the
-staff queue view all use ``fair_order``):
+The fair order on one queue (the one rule: the dispatcher and the staff queue view use
+``fair_order``; the queue positions users see count the same order in jobs.positions,
+which jobs/tests/test_positions.py checks against ``queue_order`` on random queues):
 
 1. the highest priority level present goes first (staff set priorities);
 2. within it, the user served least recently on that queue (never served first; a tie

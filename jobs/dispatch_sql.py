@@ -1,4 +1,5 @@
-"""The dispatcher's statements, in plain SQL.
+"""The dispatcher's statements, in plain SQL: its reads and its two writes (the hand-out
+mark and the turns), which only jobs.dispatch makes, inside its locked transaction.
 
 They run for every job handed out (in the request that queues it, or in a worker about
 to wait), where building the same statements through the ORM cost more CPU than the
@@ -39,15 +40,21 @@ def _for_update() -> str:
 
 def locked_control(queue: str) -> tuple[bool, int] | None:
     """(paused, attempts handed out and not started) for ``queue``, its control row locked
-    until the transaction ends; None when the queue has no control row yet."""
-    sql = (
-        f"SELECT c.paused, (SELECT COUNT(*) FROM {_JOB} j WHERE j.status = %s AND j.queue = c.name"
-        f" AND j.dispatched_at IS NOT NULL) FROM {_CONTROL} c WHERE c.name = %s{_for_update()}"
-    )
+    until the transaction ends; None when the queue has no control row yet.
+
+    Two statements: the count must be read after the lock is held (on PostgreSQL each
+    statement sees what was committed when it started), so that a dispatcher that waited
+    for the lock counts what the one before it handed out."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [JobStatus.QUEUED.value, queue])
+        cursor.execute(f"SELECT paused FROM {_CONTROL} WHERE name = %s{_for_update()}", [queue])
         row = cursor.fetchone()
-    return (bool(row[0]), int(row[1])) if row else None
+        if row is None:
+            return None
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {_JOB} WHERE status = %s AND queue = %s AND dispatched_at IS NOT NULL",
+            [JobStatus.QUEUED.value, queue],
+        )
+        return bool(row[0]), int(cursor.fetchone()[0])
 
 
 def due_rows(queue: str, now: datetime) -> list[tuple]:

@@ -71,7 +71,8 @@ def _place(queue: str, asked: list[Job]) -> None:
         index_of = {group.user_id: index for index, group in enumerate(groups)}
         counts = [group.count for group in groups]
         for job_id, (level, user_id, k) in ranks.items():
-            if level == priority:
+            # (A user missing here had their job handed out between the two reads: no place.)
+            if level == priority and user_id in index_of:
                 places[job_id] = ahead + _before(counts, index_of[user_id], k) + 1
         for index, group in enumerate(groups):
             turn[group.user_id] = (2, serves + _before(counts, index, group.count) + 1)
@@ -103,7 +104,7 @@ def _ranks(queue: str, asked: list[Job]) -> tuple[dict[str, tuple[int | None, st
         f" FROM (SELECT id, dispatched_at IS NOT NULL AS handed, priority, user_id, ROW_NUMBER() OVER ("
         f"PARTITION BY dispatched_at IS NULL, CASE WHEN dispatched_at IS NULL THEN priority END,"
         f" CASE WHEN dispatched_at IS NULL THEN user_id END"
-        f" ORDER BY dispatched_at, CASE WHEN dispatched_at IS NULL THEN queued_at END, id) AS k"
+        f" ORDER BY dispatched_at, CASE WHEN dispatched_at IS NULL THEN {_queued_at()} END, id) AS k"
         f" FROM {_JOB} WHERE status = %s AND queue = %s AND (dispatched_at IS NOT NULL OR user_id IN ({_marks(users)}))) r"
         f" WHERE r.id IN ({_marks(ids)})"
     )
@@ -118,6 +119,10 @@ def _ranks(queue: str, asked: list[Job]) -> tuple[dict[str, tuple[int | None, st
 
 
 _WAITING = "status = %s AND queue = %s AND dispatched_at IS NULL"
+# A job without queued_at sorts first, as fair_order takes it for the epoch (a text
+# literal: PostgreSQL reads it as the column's type, SQLite compares the stored text).
+def _queued_at(alias: str = "") -> str:
+    return f"COALESCE({alias}queued_at, '1970-01-01 00:00:00')"
 
 
 def _levels(queue: str) -> tuple[dict[int, dict[str, _Group]], dict[str, datetime]]:
@@ -126,9 +131,9 @@ def _levels(queue: str) -> tuple[dict[int, dict[str, _Group]], dict[str, datetim
     sql = (
         f"SELECT g.priority, g.user_id, g.n, g.first_at,"
         f" (SELECT MIN(j.id) FROM {_JOB} j WHERE j.status = %s AND j.queue = %s AND j.dispatched_at IS NULL"
-        f" AND j.priority = g.priority AND j.user_id = g.user_id AND j.queued_at = g.first_at),"
+        f" AND j.priority = g.priority AND j.user_id = g.user_id AND {_queued_at('j.')} = g.first_at),"
         f" (SELECT t.served_at FROM {_TURN} t WHERE t.user_id = g.user_id AND t.queue = %s)"
-        f" FROM (SELECT priority, user_id, COUNT(*) AS n, MIN(queued_at) AS first_at FROM {_JOB}"
+        f" FROM (SELECT priority, user_id, COUNT(*) AS n, MIN({_queued_at()}) AS first_at FROM {_JOB}"
         f" WHERE {_WAITING} GROUP BY priority, user_id) g"
     )
     queued = JobStatus.QUEUED.value

@@ -68,7 +68,7 @@ def job_list(
     if with_project:
         rows = rows.select_related("project")
     page = list(rows.order_by("-created_at", "-id")[skip : skip + take])
-    positions.positions_for(page)  # three queries more per queue when the page holds a queued job
+    positions.positions_for(page)  # two queries more per queue when the page holds a queued job
     return page, total
 
 

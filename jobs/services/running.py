@@ -79,6 +79,10 @@ class AttemptControl:
         self._done.set()
         self._thread.join(timeout=10)
 
+    def still_beating(self) -> bool:
+        """Whether the heartbeat thread outlived ``stop`` (a write stuck past its wait)."""
+        return self._thread.is_alive()
+
     def report_progress(self, fraction: float) -> None:
         self.fraction = max(self.fraction, min(1.0, fraction))
 
@@ -195,9 +199,9 @@ def job_run_attempt(*, job_id: str, attempt: int) -> str:
         )
         return "failed"
     finally:
-        control.stop()  # after this, no preview is written any more
+        control.stop()
         shutil.rmtree(workdir, ignore_errors=True)
-        if control.preview_written:
+        if control.preview_written or control.still_beating():  # a late write could still leave one
             try:
                 previews.job_preview_clear(job_id=job_id, user_id=job.user_id, attempt=attempt)
             except Exception:

@@ -160,8 +160,8 @@ def test_it_runs_the_same_queries_for_1_and_25_jobs(owner, owner_api, make_job, 
                                                     django_assert_num_queries):
     project = make_project(owner)
     make_job(owner, project=project)
-    # the token's user, the count, the page, and for queue positions: the queued jobs of
-    # the page's queues and those users' turns
+    # the token's user, the count, the page, and for queue positions (jobs.positions): the
+    # asked jobs' ranks and the per-user groups of their queue
     with django_assert_num_queries(5):
         assert len(ids(owner_api.get(URL))) == 1
 

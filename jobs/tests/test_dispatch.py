@@ -3,13 +3,16 @@ priority, running limits, backoff, pause, and the queue positions users see."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from jobs import dispatch, queueing
-from jobs.models import Job, JobStatus, QueueTurn
+from jobs import dispatch, dispatch_sql, queueing
+from jobs.models import Job, JobStatus, QueueControl, QueueTurn
 from jobs.tests.helpers import rq_job_ids
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clean_redis")]
@@ -211,3 +214,36 @@ def test_an_unknown_queue_or_action_is_refused_without_error(staff_client):
 def test_the_queue_view_is_for_staff_only(owner_client):
     assert owner_client.get(QUEUES).status_code == 302
     assert owner_client.post(f"{QUEUES}cpu/pause/").status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dispatcher_that_waited_for_the_lock_counts_what_the_one_before_handed_out(
+    owner, other_user, make_job, idle_workers
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's (SQLite runs one writer at a time)")
+    first, _second = make_job(owner), make_job(other_user)
+    QueueControl.objects.get_or_create(name="cpu")
+    results: list[list[str]] = []
+
+    def dispatch_and_close() -> None:
+        try:
+            results.append(dispatch.dispatch("cpu"))  # one idle worker
+        finally:
+            connections.close_all()
+
+    waiter = threading.Thread(target=dispatch_and_close)
+    with transaction.atomic():  # another dispatcher: holds the lock, hands out the one slot
+        assert dispatch_sql.locked_control("cpu") == (False, 0)
+        Job.objects.filter(pk=first.pk).update(dispatched_at=timezone.now())
+        waiter.start()
+        deadline = time.monotonic() + 10
+        with connection.cursor() as cursor:
+            while True:  # until the waiter is queued on the row lock
+                cursor.execute("SELECT COUNT(*) FROM pg_locks WHERE NOT granted")
+                if cursor.fetchone()[0] or time.monotonic() > deadline:
+                    break
+                time.sleep(0.01)
+    waiter.join(10)
+
+    assert results == [[]]  # the slot was taken: nothing more handed out

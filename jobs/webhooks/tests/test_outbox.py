@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from jobs import events, services
 from jobs.models import JobStatus
@@ -177,9 +178,6 @@ def test_an_endpoint_added_while_a_job_renders_gets_its_completion(owner, make_j
 
 
 def test_with_nobody_listening_the_workers_writes_are_single_statements(owner, make_job):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     job = make_job(owner)
     with CaptureQueriesContext(connection) as start:
         job = services.job_start_attempt(job_id=job.id, attempt=job.attempt, provider="procedural",
