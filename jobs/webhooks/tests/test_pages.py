@@ -89,3 +89,23 @@ def test_the_list_shows_attempts_to_jobs_own_webhooks(owner, owner_client, other
     html = page.content.decode()
     assert 'data-testid="job-attempt-row"' in html and f"/jobs/{job_id}" in html and "job.cancelled" in html
     assert other_client.get("/settings/webhooks").context["job_attempts"] == []
+
+
+@pytest.mark.parametrize("attempts", [1, 6])
+def test_the_list_costs_the_same_queries_for_1_or_6_job_webhook_attempts(owner, owner_client, owner_api, receiver,
+                                                                         allow_private, attempts,
+                                                                         django_assert_num_queries):
+    endpoint_for(owner, "http://127.0.0.1:9/hook")
+    for _ in range(attempts):
+        created = owner_api.post("/api/v1/jobs", {"prompt": "a fox", "webhookUrl": receiver.url,
+                                                  "webhookEvents": ["job.cancelled"]}, format="json")
+        owner_api.post(f"/api/v1/jobs/{created.json()['id']}/cancel")
+    for delivery in WebhookDelivery.objects.filter(endpoint=None):
+        attempt_now(delivery)
+    with django_assert_num_queries(QUERIES_FOR_THE_LIST_PAGE):
+        assert owner_client.get("/settings/webhooks").status_code == 200
+
+
+# The session, its user, the endpoints and their count, the default secret, the job
+# webhook attempts (one query with their deliveries and events) and their count.
+QUERIES_FOR_THE_LIST_PAGE = 7
