@@ -162,6 +162,18 @@ def dispatch_safely(queue: str, *, worker_name: str | None = None) -> list[str]:
         return []
 
 
+def queues_with_due_safely(queues: list[str]) -> list[str]:
+    """Those of ``queues`` with a job due now, in their order; on a database error, all of
+    them (``dispatch_safely`` then logs it). Nothing due means nothing to hand out to
+    anyone: a job queued later is dispatched by its own commit, a backoff that ends later
+    by the reconciler loop."""
+    try:
+        due = dispatch_sql.queues_with_due(queues, timezone.now())
+    except Exception:
+        return list(queues)
+    return [name for name in queues if name in due]
+
+
 def dispatch_on_commit(queue: str) -> None:
     transaction.on_commit(lambda: dispatch_safely(queue))
 

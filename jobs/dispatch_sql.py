@@ -69,6 +69,23 @@ def due_rows(queue: str, now: datetime) -> list[tuple]:
         return [(i, u, p, moment(q), a, r) for i, u, p, q, a, r in cursor.fetchall()]
 
 
+def queues_with_due(queues: list[str], now: datetime) -> set[str]:
+    """Which of ``queues`` have a job waiting whose backoff, if any, has ended by ``now``:
+    one statement outside any transaction, so that a worker about to wait skips the
+    locked dispatch of a queue with nothing to hand out."""
+    if not queues:
+        return set()
+    exists = (
+        f"EXISTS (SELECT 1 FROM {_JOB} WHERE status = %s AND queue = %s AND dispatched_at IS NULL"
+        f" AND (run_after IS NULL OR run_after <= %s))"
+    )
+    at = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join([exists] * len(queues)),
+                       [value for queue in queues for value in (JobStatus.QUEUED.value, queue, at)])
+        return {queue for queue, due in zip(queues, cursor.fetchone()) if due}
+
+
 def users_standing(queue: str, user_ids: set[str]) -> tuple[dict[str, int], dict[str, datetime]]:
     """For each user: attempts running or handed out (on any queue), and when the user was
     last served on ``queue`` (absent: never)."""

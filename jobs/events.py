@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import Q
 from django.utils import timezone
 
 STARTED = "job.started"
@@ -28,7 +29,7 @@ TYPES = (STARTED, PROGRESS, COMPLETED, FAILED, CANCELLED)
 PROGRESS_INTERVAL_SECONDS = 2.0
 
 _listeners: list[Callable[["JobEvent"], None]] = []
-_interest: list[Callable[[object], bool]] = []
+_quiet: list[Callable[[], Q] | None] = []
 
 
 @dataclass(frozen=True)
@@ -38,26 +39,35 @@ class JobEvent:
     occurred_at: datetime = field(default_factory=timezone.now)
 
 
-def listen(listener: Callable[[JobEvent], None], *, interested: Callable[[object], bool] | None = None) -> None:
+def listen(listener: Callable[[JobEvent], None], *, quiet: Callable[[], Q] | None = None) -> None:
     """Register ``listener`` (once) to be called with every recorded event.
 
-    ``interested(job)``: whether the listener may want events of this job (a cheap
-    check, at most one query); without it the listener always counts as interested.
+    ``quiet()``: a condition on the job's row under which the listener wants none of its
+    events (it may look at other tables through subqueries); without it the listener
+    wants every event.
     """
     if listener not in _listeners:
         _listeners.append(listener)
-        _interest.append(interested or (lambda job: True))
+        _quiet.append(quiet)
 
 
-def anyone_listening(job) -> bool:
-    """Whether any listener may want an event of ``job`` (its ``user_id`` and webhook
-    fields loaded). The worker's hot writes ask first and, when nobody listens, make
-    their change as one statement instead of a transaction that records an event.
+def nobody_listening() -> Q | None:
+    """A condition on a job's row under which no listener wants its events, or None when
+    some listener wants every event.
 
-    A listener that starts listening between this answer and the write misses that one
-    event, exactly as if it had started an instant later.
+    The worker's hot writes (start, completion) add it to their fenced UPDATE: when it
+    matches, the change is one autocommitted statement and no event is recorded; when it
+    does not, the change is made again in a transaction that records the event. The
+    database checks it in the same statement as the write, so a listener that starts
+    listening while the write runs misses that one event, exactly as if it had started an
+    instant later.
     """
-    return any(interested(job) for interested in _interest)
+    condition = Q()
+    for quiet in _quiet:
+        if quiet is None:
+            return None
+        condition &= quiet()
+    return condition
 
 
 def event_record(*, job_id: str, type: str) -> None:

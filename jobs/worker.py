@@ -15,6 +15,7 @@ import time
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections
+from django.db.models import Q
 from django.utils import timezone
 from rq import SimpleWorker, Worker, worker_registration
 from rq.utils import now, utcformat
@@ -80,60 +81,64 @@ def runs_in_process(queue_names) -> bool:
     return any(m.queue in queue_names and m.declaration.worker == IN_PROCESS for m in all_models())
 
 
-def open_spare_connection() -> None:
-    """Connect (and warm up) the database connection the next work-horse will inherit.
+def open_horse_connection():
+    """A database connection for the next work-horse, connected and warmed up by the
+    parent while it waits for a job (PostgreSQL; None otherwise or on any failure).
 
-    Runs in the parent before it waits for a job, so for a job that arrives at an idle
-    worker, starting a server process and setting up the session are already done.
-    PostgreSQL only; any failure just leaves the next horse to connect by itself, as
-    it otherwise would.
+    For a job that arrives at an idle worker, starting a server process, setting up the
+    session and loading the catalog entries of the tables the horse writes (through
+    the conditions of its hot writes) are then done before the job is. The parent
+    keeps its own connection for dispatching: each horse gets a fresh one, because a
+    session's socket can be used by one process only (with TLS, not even one after
+    the other).
     """
+    from jobs.events import nobody_listening
     from jobs.models import Job
 
-    connection = connections[DEFAULT_DB_ALIAS]
-    if connection.vendor != "postgresql":
-        return
-    connection.close_if_unusable_or_obsolete()  # older than CONN_MAX_AGE: a fresh one
-    if connection.connection is not None:
-        return
+    own = connections[DEFAULT_DB_ALIAS]
+    if own.vendor != "postgresql":
+        return None
+    spare = connections.create_connection(DEFAULT_DB_ALIAS)
+    connections[DEFAULT_DB_ALIAS] = spare  # the ORM's statements below run on it
     try:
-        Job.objects.filter(pk="", attempt=0).exists()  # connects; loads the table's catalog entries
+        Job.objects.filter(pk="", attempt=0).filter(nobody_listening() or Q()).exists()
     except Exception:
-        logger.warning("could not open a spare database connection", exc_info=True)
-        connections.close_all()
+        logger.warning("could not open a database connection for the next work-horse", exc_info=True)
+        spare.close()
+        return None
+    finally:
+        connections[DEFAULT_DB_ALIAS] = own
+    return spare
 
 
-def hand_over_connections() -> None:
-    """In the parent, right after forking a horse: its database sockets are the horse's now.
-
-    Each socket is first pointed at /dev/null, so that closing our copy says goodbye to
-    nobody instead of ending the horse's session; the horse's copy stays open. (Were the
-    goodbye to get through anyway, the horse's connection health check reconnects.)
-    """
-    for connection in connections.all(initialized_only=True):
-        if connection.vendor == "postgresql" and connection.connection is not None:
+def let_go(connection) -> None:
+    """In the parent, right after forking a horse: the horse's database socket is the
+    horse's now. It is first pointed at /dev/null, so that closing our copy says goodbye
+    to nobody instead of ending the horse's session; the horse's copy stays open."""
+    if connection.connection is not None:
+        try:
+            fd = connection.connection.fileno()
+            null = os.open(os.devnull, os.O_RDWR)
             try:
-                fd = connection.connection.fileno()
-                null = os.open(os.devnull, os.O_RDWR)
-                try:
-                    os.dup2(null, fd)
-                finally:
-                    os.close(null)
-            except Exception:
-                logger.warning("could not detach a database socket from a work-horse", exc_info=True)
-    connections.close_all()
+                os.dup2(null, fd)
+            finally:
+                os.close(null)
+        except Exception:
+            logger.warning("could not detach a database socket from a work-horse", exc_info=True)
+    connection.close()
 
 
 def dispatch_before_waiting(worker) -> None:
     """A worker about to wait for a job hands out the next ones of its queues (counting
     itself as idle: RQ marks it so only once it waits). Fair order is decided now, when a
     worker is free, not when the jobs were created."""
-    from jobs.dispatch import dispatch_safely
+    from jobs.dispatch import dispatch_safely, queues_with_due_safely
 
     job_queues = [name for name in worker.queue_names() if name in queueing.job_queue_names()]
     if not job_queues:
         return  # the webhooks delivery worker: its RQ jobs are enqueued directly, never dispatched
-    for name in job_queues:
+    connections[DEFAULT_DB_ALIAS].close_if_unusable_or_obsolete()  # a long-lived one: broken, or too old
+    for name in queues_with_due_safely(job_queues):
         dispatch_safely(name, worker_name=worker.name)
     if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
         connections.close_all()  # no SQLite connection may cross a fork
@@ -181,11 +186,13 @@ class RegisteredWorker:
 class ForkingWorker(RegisteredWorker, Worker):
     """CPU worker: one forked work-horse per job (crash isolation).
 
-    The render path is loaded once here and inherited by every horse, and each horse
-    inherits a database connection the parent opened before waiting for its job. The
-    parent never shares a database socket with a horse: it lets go of its copy after
-    forking.
+    The render path is loaded once here and inherited by every horse. The parent keeps
+    one database connection of its own for dispatching (warm: its server process has
+    the tables' catalog and plans cached) and, before it waits for a job, opens the
+    one the next horse will use; it never shares a socket with a horse.
     """
+
+    horse_connection = None
 
     def work(self, *args, **kwargs):
         preload_engines(self.queue_names())
@@ -193,20 +200,36 @@ class ForkingWorker(RegisteredWorker, Worker):
         return super().work(*args, **kwargs)
 
     def fork_work_horse(self, job, queue):
-        super().fork_work_horse(job, queue)  # only the parent returns
-        hand_over_connections()
+        own = connections[DEFAULT_DB_ALIAS]
+        horse, self.horse_connection = self.horse_connection, None
+        # The horse's default connection: the one opened for it, else a new one it
+        # connects itself. Never the parent's, whose socket stays the parent's.
+        connections[DEFAULT_DB_ALIAS] = horse or connections.create_connection(DEFAULT_DB_ALIAS)
+        try:
+            super().fork_work_horse(job, queue)  # only the parent returns
+        finally:
+            connections[DEFAULT_DB_ALIAS] = own
+        if horse is not None:
+            let_go(horse)
 
     def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
         dispatch_before_waiting(self)
         # Between jobs, not while a horse renders: on two cores, a new server process
         # starting beside a render slows the render by more than connecting costs.
-        open_spare_connection()
+        if self.horse_connection is None:
+            self.horse_connection = open_horse_connection()
         return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
 
     def run_maintenance_tasks(self):
-        # May fork RQ's scheduler process, which must not inherit a spare connection.
+        # May fork RQ's scheduler process, which must not inherit a live connection.
+        self.close_horse_connection()
         connections.close_all()
         super().run_maintenance_tasks()
+
+    def close_horse_connection(self) -> None:
+        if self.horse_connection is not None:
+            self.horse_connection.close()
+            self.horse_connection = None
 
     def setup_work_horse_signals(self):
         signal.signal(signal.SIGINT, signal.SIG_IGN)

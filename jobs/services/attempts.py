@@ -44,7 +44,7 @@ def job_start_attempt(
         status=JobStatus.PROCESSING, started_at=now, heartbeat_at=now, progress=0,
         used_provider=provider, used_model=model_name, run_after=None, updated_at=now,
     )
-    updated = _fenced_write(job_id, attempt, JobStatus.QUEUED, changes, job=job, event_type=events.STARTED)
+    updated = _fenced_write(job_id, attempt, JobStatus.QUEUED, changes, event_type=events.STARTED)
     if not updated:
         return None
     event("attempt started", job_id, attempt=attempt)
@@ -55,16 +55,21 @@ def job_start_attempt(
     return job
 
 
-def _fenced_write(job_id: str, attempt: int, status: str, changes: dict, *, job: Job | None, event_type: str) -> int:
+def _fenced_write(job_id: str, attempt: int, status: str, changes: dict, *, event_type: str) -> int:
     """The fenced UPDATE of (job, attempt, status) and, when it matched, the event, in one
     transaction.
 
-    Given the loaded ``job`` (the worker's start and completion: the hot path), asks
-    first whether anyone listens for its events; when nobody does, the write is a
-    single autocommitted statement (no BEGIN, no event query, no COMMIT round trip)."""
+    The worker's start and completion (the hot path) first try the write on the
+    condition that nobody listens for the job's events (jobs.events.nobody_listening):
+    one autocommitted statement, no BEGIN, no event, no COMMIT round trip. Only when
+    that matches nothing (someone listens, or the attempt is no longer current) is the
+    write made again with its event."""
     rows = _attempt(job_id, attempt, status)
-    if job is not None and job.pk == job_id and not events.anyone_listening(job):
-        return rows.update(**changes)
+    quiet = events.nobody_listening()
+    if quiet is not None:
+        updated = rows.filter(quiet).update(**changes)
+        if updated:
+            return updated
     with transaction.atomic():
         updated = rows.update(**changes)
         if updated:
@@ -111,16 +116,14 @@ def job_complete_attempt(
 
     One conditional UPDATE, like every fenced write: the database checks (id, attempt,
     status) on the row it locks, so a cancel or a newer attempt committed first wins.
-    Pass the job's ``user_id`` when known, to skip reading it back, and the loaded
-    ``job`` to skip the event's transaction when nobody listens (see _fenced_write).
+    Pass the job's ``user_id`` (or the loaded ``job``) when known, to skip reading it back.
     """
     now = timezone.now()
     changes = dict(
         status=JobStatus.COMPLETED, progress=100, completed_at=now, heartbeat_at=now, updated_at=now,
         generation_time_ms=generation_time_ms, error_message="", error_detail="", **result.job_fields(),
     )
-    updated = _fenced_write(job_id, attempt, JobStatus.PROCESSING, changes, job=job,
-                            event_type=events.COMPLETED)
+    updated = _fenced_write(job_id, attempt, JobStatus.PROCESSING, changes, event_type=events.COMPLETED)
     if not updated:
         return False
     if user_id is None and job is not None and job.pk == job_id:

@@ -169,7 +169,7 @@ def user_message(exc: BaseException, *, model: ModelEntry) -> str:
 def job_run_attempt(*, job_id: str, attempt: int) -> str:
     """Run attempt ``attempt`` of job ``job_id`` to its end; returns what became of it
     ("completed", "failed", "stopped", "handed back", "skipped" or "gone")."""
-    job = Job.objects.filter(pk=job_id).first()
+    job = next(iter(Job.objects.filter(pk=job_id)), None)  # by primary key: no ORDER BY, no LIMIT
     if job is None:
         return "gone"
     model = get_model(job.model)

@@ -247,3 +247,16 @@ def test_a_dispatcher_that_waited_for_the_lock_counts_what_the_one_before_handed
     waiter.join(10)
 
     assert results == [[]]  # the slot was taken: nothing more handed out
+
+
+def test_a_worker_about_to_wait_dispatches_only_queues_with_a_job_due(owner, queued):
+    now = timezone.now()
+    assert dispatch.queues_with_due_safely(["cpu", "default"]) == []
+    queued(owner, run_after=now + timedelta(minutes=5))  # backing off: not due yet
+    handed = queued(owner)
+    Job.objects.filter(pk=handed.pk).update(dispatched_at=now)  # already handed out
+    assert dispatch.queues_with_due_safely(["cpu", "default"]) == []
+    queued(owner, queue="default")
+    queued(owner, run_after=now - timedelta(seconds=1))  # its backoff has ended
+    assert dispatch.queues_with_due_safely(["cpu", "default"]) == ["cpu", "default"]
+    assert dispatch.queues_with_due_safely(["default"]) == ["default"]

@@ -13,5 +13,5 @@ class WebhooksConfig(AppConfig):
         from jobs import events, reconciler
         from jobs.webhooks import fanout, reconcile
 
-        events.listen(fanout.on_job_event, interested=fanout.interested)
+        events.listen(fanout.on_job_event, quiet=fanout.quiet)
         reconciler.register_repair(reconcile.reconcile_deliveries)

@@ -10,7 +10,7 @@ import json
 from datetime import datetime, timezone as dt_timezone
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from jobs.events import JobEvent, job_public_json
@@ -28,10 +28,10 @@ def payload(*, type: str, occurred_at: datetime, data: dict) -> str:
     return json.dumps({"type": type, "timestamp": iso(occurred_at), "data": data}, separators=(",", ":"))
 
 
-def interested(job: Job) -> bool:
-    """Whether an event of ``job`` may go anywhere: its own webhook, or an enabled
-    endpoint of its owner (one query only for a job without its own webhook)."""
-    return bool(job.webhook_url) or WebhookEndpoint.objects.filter(user_id=job.user_id, enabled=True).exists()
+def quiet() -> Q:
+    """Jobs whose events go nowhere: no webhook of their own, and an owner without an
+    enabled endpoint (a condition on the job's row, for jobs.events.nobody_listening)."""
+    return Q(webhook_url="") & ~Exists(WebhookEndpoint.objects.filter(user_id=OuterRef("user_id"), enabled=True))
 
 
 def on_job_event(event: JobEvent) -> None:
