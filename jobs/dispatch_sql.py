@@ -57,12 +57,15 @@ def locked_control(queue: str) -> tuple[bool, int] | None:
         return bool(row[0]), int(cursor.fetchone()[0])
 
 
+# A job waiting on a queue whose backoff, if any, has ended (parameters: status, queue, now).
+_DUE = "status = %s AND queue = %s AND dispatched_at IS NULL AND (run_after IS NULL OR run_after <= %s)"
+
+
 def due_rows(queue: str, now: datetime) -> list[tuple]:
     """(id, user_id, priority, queued_at, attempt, queued_by_request) of every job waiting
     on ``queue`` whose backoff, if any, has ended by ``now``."""
     sql = (
-        f"SELECT id, user_id, priority, queued_at, attempt, queued_by_request FROM {_JOB}"
-        f" WHERE status = %s AND queue = %s AND dispatched_at IS NULL AND (run_after IS NULL OR run_after <= %s)"
+        f"SELECT id, user_id, priority, queued_at, attempt, queued_by_request FROM {_JOB} WHERE {_DUE}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [JobStatus.QUEUED.value, queue, connection.ops.adapt_datetimefield_value(now)])
@@ -75,10 +78,7 @@ def queues_with_due(queues: list[str], now: datetime) -> set[str]:
     locked dispatch of a queue with nothing to hand out."""
     if not queues:
         return set()
-    exists = (
-        f"EXISTS (SELECT 1 FROM {_JOB} WHERE status = %s AND queue = %s AND dispatched_at IS NULL"
-        f" AND (run_after IS NULL OR run_after <= %s))"
-    )
+    exists = f"EXISTS (SELECT 1 FROM {_JOB} WHERE {_DUE})"
     at = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join([exists] * len(queues)),

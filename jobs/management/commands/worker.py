@@ -26,8 +26,8 @@ class DeliveryCompanion(threading.Thread):
         super().__init__(name="webhook-deliveries", daemon=True)
         # manage.py by its path, not sys.argv[0]: a worker started another way (call_command
         # from a script, python -m) would otherwise restart a failing companion every second.
-        self.command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "worker", "--queues", WEBHOOKS_QUEUE, "--no-reconciler",
-                        "--no-webhooks", *(["--name", f"{name}-webhooks"] if name else [])]
+        self.command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "worker", "--queues", WEBHOOKS_QUEUE,
+                        "--no-reconciler", "--no-webhooks", *(["--name", f"{name}-webhooks"] if name else [])]
         self.stopped = threading.Event()
         self.process: subprocess.Popen | None = None
 
