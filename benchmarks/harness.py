@@ -104,6 +104,14 @@ def process_cpu_seconds(pid: int, *, with_reaped_children: bool = False) -> floa
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def process_tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds of a process, the children it has waited for and those still alive
+    (a worker, its finished work-horses and its standby one)."""
+    return process_cpu_seconds(pid, with_reaped_children=True) + sum(
+        process_cpu_seconds(child) for child in child_pids(pid)
+    )
+
+
 def child_pids(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():

@@ -37,7 +37,9 @@ import shutil
 import tempfile
 import time
 
-from benchmarks.harness import PYTHON, Client, Stack, emit, expect, median, note, percentile, process_cpu_seconds
+from benchmarks.harness import (
+    PYTHON, Client, Stack, emit, expect, median, note, percentile, process_cpu_seconds, process_tree_cpu_seconds,
+)
 
 PROMPT = "benchmark: a paper boat drifting down a gutter stream"
 SPEC = {"prompt": PROMPT, "resolution": "480p", "quality": "low", "duration": 1}
@@ -124,12 +126,29 @@ def _wait_worker_idle(stack: Stack, timeout: float = 30.0) -> None:
         time.sleep(0.01)
 
 
+def _wait_worker_quiet(stack: Stack, timeout: float = 30.0, window: float = 0.05) -> None:
+    """Until the worker's processes used no CPU for ``window`` seconds: an idle worker
+    readies the next job's work-horse (jobs.standby), which must not overlap the
+    in-process render measured next."""
+    deadline = time.monotonic() + timeout
+    used = process_tree_cpu_seconds(stack.worker.pid)
+    while True:
+        time.sleep(window)
+        now_used = process_tree_cpu_seconds(stack.worker.pid)
+        if now_used == used:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the worker kept using CPU for {timeout}s while idle")
+        used = now_used
+
+
 def latency_phase(stack: Stack, client: Client, count: int, renderer: InProcessRender) -> dict[str, float]:
     """One job at a time; each job's render time is measured in-process just before it
     (the box is shared and noisy: adjacent measurements see the same conditions)."""
     submit_to_start, overhead, end_to_end, generation, renders, http, running = [], [], [], [], [], [], []
     for _ in range(count):
         _wait_worker_idle(stack)
+        _wait_worker_quiet(stack)
         renders.append(renderer.time_ms())
         submitted = time.time()
         body = expect(*client.request("POST", "/api/v1/jobs", SPEC), 201, "create job")

@@ -15,12 +15,12 @@ import time
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, close_old_connections, connections
-from django.db.models import Q
 from django.utils import timezone
 from rq import SimpleWorker, Worker, worker_registration
 from rq.utils import now, utcformat
 
 from jobs import queueing, tasks
+from jobs.standby import Standby
 
 logger = logging.getLogger("videogen.worker")
 
@@ -29,8 +29,9 @@ def _on_horse_sigterm(signum, frame) -> None:
     tasks.SHUTDOWN.set()
 
 
-def preload_engines(queue_names) -> None:
-    """Build the engines that ask for warming up and render one tiny frame with each.
+def preload_engines(queue_names, *, arrived=lambda: False) -> None:
+    """Build the engines that ask for warming up and render one tiny frame with each
+    (before each engine, ``arrived()`` can say a job is waiting: stop).
 
     A forked work-horse inherits all of it. Whatever a horse imports or warms up
     itself dies with it, and an engine's imports plus the lazy ones of the first
@@ -46,6 +47,8 @@ def preload_engines(queue_names) -> None:
     for model in all_models():
         if not model.declaration.warm_up or model.queue not in queue_names:
             continue
+        if arrived():
+            return
         try:
             engine = engine_for(model_id=model.id, engine=model.engine, options=model.options)
             width, height = RESOLUTIONS["480p"]
@@ -79,53 +82,6 @@ def runs_in_process(queue_names) -> bool:
     from jobs.generation.base import IN_PROCESS
 
     return any(m.queue in queue_names and m.declaration.worker == IN_PROCESS for m in all_models())
-
-
-def open_horse_connection():
-    """A database connection for the next work-horse, connected and warmed up by the
-    parent while it waits for a job (PostgreSQL; None otherwise or on any failure).
-
-    For a job that arrives at an idle worker, starting a server process, setting up the
-    session and loading the catalog entries of the tables the horse writes (through
-    the conditions of its hot writes) are then done before the job is. The parent
-    keeps its own connection for dispatching: each horse gets a fresh one, because a
-    session's socket can be used by one process only (with TLS, not even one after
-    the other).
-    """
-    from jobs.events import nobody_listening
-    from jobs.models import Job
-
-    own = connections[DEFAULT_DB_ALIAS]
-    if own.vendor != "postgresql":
-        return None
-    spare = connections.create_connection(DEFAULT_DB_ALIAS)
-    connections[DEFAULT_DB_ALIAS] = spare  # the ORM's statements below run on it
-    try:
-        Job.objects.filter(pk="", attempt=0).filter(nobody_listening() or Q()).exists()
-    except Exception:
-        logger.warning("could not open a database connection for the next work-horse", exc_info=True)
-        spare.close()
-        return None
-    finally:
-        connections[DEFAULT_DB_ALIAS] = own
-    return spare
-
-
-def let_go(connection) -> None:
-    """In the parent, right after forking a horse: the horse's database socket is the
-    horse's now. It is first pointed at /dev/null, so that closing our copy says goodbye
-    to nobody instead of ending the horse's session; the horse's copy stays open."""
-    if connection.connection is not None:
-        try:
-            fd = connection.connection.fileno()
-            null = os.open(os.devnull, os.O_RDWR)
-            try:
-                os.dup2(null, fd)
-            finally:
-                os.close(null)
-        except Exception:
-            logger.warning("could not detach a database socket from a work-horse", exc_info=True)
-    connection.close()
 
 
 def dispatch_before_waiting(worker) -> None:
@@ -188,48 +144,58 @@ class ForkingWorker(RegisteredWorker, Worker):
 
     The render path is loaded once here and inherited by every horse. The parent keeps
     one database connection of its own for dispatching (warm: its server process has
-    the tables' catalog and plans cached) and, before it waits for a job, opens the
-    one the next horse will use; it never shares a socket with a horse.
+    the tables' catalog and plans cached). As it starts waiting for a job it forks the
+    next job's horse, which warms up while it waits (jobs.standby); it never shares a
+    socket with a horse.
     """
 
-    horse_connection = None
+    standby: Standby | None = None
 
     def work(self, *args, **kwargs):
         preload_engines(self.queue_names())
         preload_url_routes()
-        return super().work(*args, **kwargs)
+        try:
+            return super().work(*args, **kwargs)
+        finally:
+            self.dismiss_standby()
 
     def fork_work_horse(self, job, queue):
+        standby, self.standby = self.standby, None
+        if standby is not None and standby.hand(job, queue, self.execution):
+            self._horse_pid = standby.pid
+            self.procline(f"Handed {job.id} to standby {standby.pid} at {time.time()}")
+            return
         own = connections[DEFAULT_DB_ALIAS]
-        horse, self.horse_connection = self.horse_connection, None
-        # The horse's default connection: the one opened for it, else a new one it
-        # connects itself. Never the parent's, whose socket stays the parent's.
-        connections[DEFAULT_DB_ALIAS] = horse or connections.create_connection(DEFAULT_DB_ALIAS)
+        # The horse connects itself, on a connection of its own: never the parent's.
+        connections[DEFAULT_DB_ALIAS] = connections.create_connection(DEFAULT_DB_ALIAS)
         try:
             super().fork_work_horse(job, queue)  # only the parent returns
         finally:
             connections[DEFAULT_DB_ALIAS] = own
-        if horse is not None:
-            let_go(horse)
 
     def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
         dispatch_before_waiting(self)
-        # Between jobs, not while a horse renders: on two cores, a new server process
-        # starting beside a render slows the render by more than connecting costs.
-        if self.horse_connection is None:
-            self.horse_connection = open_horse_connection()
+        self.fork_standby()
         return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
 
+    def fork_standby(self) -> None:
+        if self.standby is not None and not self.standby.alive():
+            self.dismiss_standby()
+        if self.standby is None and not self._stop_requested:
+            self.standby = Standby.fork(self)
+
     def run_maintenance_tasks(self):
-        # May fork RQ's scheduler process, which must not inherit a live connection.
-        self.close_horse_connection()
+        # May fork RQ's scheduler process, which must inherit neither a live database
+        # connection nor the standby's pipe (the standby would outlive a killed worker).
+        self.dismiss_standby()
         connections.close_all()
         super().run_maintenance_tasks()
+        self.fork_standby()
 
-    def close_horse_connection(self) -> None:
-        if self.horse_connection is not None:
-            self.horse_connection.close()
-            self.horse_connection = None
+    def dismiss_standby(self) -> None:
+        if self.standby is not None:
+            self.standby.dismiss()
+            self.standby = None
 
     def setup_work_horse_signals(self):
         signal.signal(signal.SIGINT, signal.SIG_IGN)

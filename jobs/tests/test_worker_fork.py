@@ -3,20 +3,26 @@
 A fork taken mid-pass copies the database driver's locks as they are at that
 instant; a horse born holding SQLite's allocator mutex hangs on its first query.
 The two must exclude each other. And a horse never shares a database session with
-its parent: it runs on the one the parent opened for it.
+its parent. The horse for the next job is forked before that job arrives (the
+standby, jobs.standby): the job runs in it, and no standby outlives its worker.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import threading
+import time
+from pathlib import Path
 
 import pytest
 from django.db import connection, connections
-from rq import Worker
+from rq.job import JobStatus as RQStatus
 
 from jobs import queueing
-from jobs.worker import ForkingWorker, ReconcilerLoop, open_horse_connection
+from jobs import standby as standby_module
+from jobs.standby import Standby
+from jobs.worker import ForkingWorker, ReconcilerLoop
 
 
 def test_a_fork_waits_for_the_reconcile_pass_in_progress(monkeypatch):
@@ -83,35 +89,143 @@ def _backend_pid(connection) -> int:
         return cursor.fetchone()[0]
 
 
+def record_process(path: str) -> None:
+    """An RQ job: writes the pid of the process running it and its database session."""
+    session = _backend_pid(connections["default"]) if connections["default"].vendor == "postgresql" else 0
+    Path(path).write_text(f"{os.getpid()} {session}")
+
+
+def _dead(pid: int) -> bool:
+    from jobs.tests.live_workers import _alive
+
+    return not _alive(pid)
+
+
+def _standbys_forked(monkeypatch, *, kill: bool = False, parent_sessions: list | None = None) -> list[int]:
+    """Records the pid of each standby the worker forks (killed at once if ``kill``) and
+    the worker's own database session as it forks it."""
+    from jobs.tests.live_workers import wait_until
+
+    pids: list[int] = []
+    fork = Standby.fork
+
+    def recording(worker):
+        if parent_sessions is not None and connection.vendor == "postgresql":
+            parent_sessions.append(_backend_pid(connections["default"]))
+        standby = fork(worker)
+        pids.append(standby.pid)
+        if kill:
+            os.kill(standby.pid, signal.SIGKILL)
+            wait_until(lambda: _dead(standby.pid), timeout=10, message="the standby to die")
+        return standby
+
+    monkeypatch.setattr(Standby, "fork", staticmethod(recording))
+    return pids
+
+
+def _run_one_job(clean_redis, path: Path):
+    queue = queueing.get_queue("cpu", redis=clean_redis)
+    rq_job = queue.enqueue("jobs.tests.test_worker_fork.record_process", str(path))
+    worker = ForkingWorker([queue], connection=clean_redis)
+    worker.work(burst=True)
+    rq_job.refresh()
+    assert rq_job.get_status() == RQStatus.FINISHED
+    pid, session = (int(part) for part in path.read_text().split())
+    return pid, session
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes its connections as it starts
+def test_a_job_runs_in_the_standby_forked_before_it_on_a_session_of_its_own(monkeypatch, clean_redis, tmp_path):
+    parent_sessions: list[int] = []
+    standbys = _standbys_forked(monkeypatch, parent_sessions=parent_sessions)
+
+    pid, session = _run_one_job(clean_redis, tmp_path / "ran")
+
+    assert len(standbys) == 2  # one took the job; the next waited for one that never came
+    assert pid == standbys[0] != os.getpid()
+    assert all(_dead(standby) for standby in standbys)  # the unused one was dismissed when the worker ended
+    if connection.vendor == "postgresql":
+        first, second = parent_sessions
+        assert session != first  # the horse ran on a session of its own
+        assert second == first  # and the worker's own outlived the horse
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_standby_that_died_while_waiting_is_replaced_by_a_horse_forked_for_the_job(
+    monkeypatch, clean_redis, tmp_path
+):
+    standbys = _standbys_forked(monkeypatch, kill=True)
+
+    pid, _ = _run_one_job(clean_redis, tmp_path / "ran")
+
+    assert standbys and pid not in standbys and pid != os.getpid()
+
+
+def test_a_standby_stops_warming_up_once_its_job_has_arrived():
+    class Redis:
+        pings = 0
+
+        def ping(self):
+            self.pings += 1
+
+    class Worker:
+        connection = Redis()
+
+    standby_module.warm_up(Worker(), arrived=lambda: True)
+    assert Worker.connection.pings == 0
+    arrivals = iter([False, True])
+    standby_module.warm_up(Worker(), arrived=lambda: next(arrivals))
+    assert Worker.connection.pings == 1
+
+
 @pytest.mark.django_db
-def test_a_work_horse_gets_its_own_session_and_the_parent_keeps_its(monkeypatch):
-    """The parent opens the next horse's connection before it waits; the horse runs on
-    it, and the parent's own session (warm, for dispatching) outlives every horse."""
+def test_a_waiting_standby_reconnects_before_its_session_gets_too_old():
     if connection.vendor != "postgresql":
-        pytest.skip("the spare connection is PostgreSQL's (SQLite connects in the horse)")
-    reader, writer = os.pipe()
+        pytest.skip("SQLite connections are not kept between jobs (CONN_MAX_AGE 0)")
+    own = connections["default"]
+    connections["default"] = fresh = connections.create_connection("default")
+    try:
+        fresh.ensure_connection()
+        young = _backend_pid(fresh)
+        standby_module._keep_fresh()
+        assert _backend_pid(fresh) == young  # a new session is kept
 
-    def fork_and_report(self, job, queue):
-        pid = os.fork()
-        if pid == 0:  # the horse: which session is its default connection?
-            os.write(writer, str(_backend_pid(connections["default"])).encode())
-            os._exit(0)
-        os.waitpid(pid, 0)
+        fresh.close_at = time.monotonic() + 1  # nearly as old as CONN_MAX_AGE allows
+        standby_module._keep_fresh()
+        assert fresh.connection is not None and _backend_pid(fresh) != young
+        assert fresh.close_at - time.monotonic() > standby_module.FRESH_SECONDS
+    finally:
+        fresh.close()
+        connections["default"] = own
 
-    monkeypatch.setattr(Worker, "fork_work_horse", fork_and_report)
-    worker = ForkingWorker([queueing.get_queue("cpu")], connection=queueing.connection())
-    sessions = []
-    for _ in range(2):
-        own = _backend_pid(connections["default"])
-        worker.horse_connection = open_horse_connection()
-        spare = _backend_pid(worker.horse_connection)
-        worker.fork_work_horse(None, None)
-        sessions.append((own, spare, int(os.read(reader, 32))))
-        assert worker.horse_connection is None
-    os.close(reader)
-    os.close(writer)
 
-    (own, spare, horse), (own_after, spare_after, horse_after) = sessions
-    assert horse == spare != own and horse_after == spare_after != own_after
-    assert own_after == own == _backend_pid(connections["default"])  # the parent's session survived both horses
-    assert horse_after != horse  # and each horse had a fresh one
+def _standby_of(worker) -> int | None:
+    """The worker's child that leads a process group of its own and is not running a job:
+    its standby (RQ's scheduler stays in the worker's group)."""
+    from jobs.tests.live_workers import children_of
+
+    for pid in children_of(worker.pid):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pid:
+            return pid
+    return None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("ending", ["stopped", "killed"])
+def test_no_standby_outlives_its_worker(live_workers, clean_redis, ending):
+    from jobs.tests.live_workers import wait_until
+
+    worker = live_workers.start()
+    standby = wait_until(lambda: _standby_of(worker), timeout=60, message="the worker's standby horse")
+    if ending == "stopped":
+        worker.terminate()
+        assert worker.wait(timeout=30) == 0
+        assert _dead(standby)  # dismissed before the worker exited
+    else:
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+        wait_until(lambda: _dead(standby), timeout=10, message="the standby to notice its worker is gone")
