@@ -126,10 +126,11 @@ def _wait_worker_idle(stack: Stack, timeout: float = 30.0) -> None:
         time.sleep(0.01)
 
 
-def _wait_worker_quiet(stack: Stack, timeout: float = 30.0, window: float = 0.05) -> None:
+def _wait_worker_quiet(stack: Stack, timeout: float = 30.0, window: float = 0.25) -> None:
     """Until the worker's processes used no CPU for ``window`` seconds: an idle worker
-    readies the next job's work-horse (jobs.standby), which must not overlap the
-    in-process render measured next."""
+    readies the next job's work-horse (jobs.standby, which pauses for a moment in its
+    warm-up: the window is longer), and that must not overlap the in-process render
+    measured next."""
     deadline = time.monotonic() + timeout
     used = process_tree_cpu_seconds(stack.worker.pid)
     while True:

@@ -2,19 +2,21 @@
 
 A horse forked when its job arrives starts cold. Measured on the two-core CI box: the
 fork takes 4 to 5 ms, the first Redis and database statements of a fresh process 3 to
-4 ms each (its memory is the parent's until written: every first touch copies a page),
-and the first render 15 to 25 ms more than a warm one. The standby pays all of that
-before the job arrives: the worker forks it as it starts waiting, it connects to
-Redis and the database, runs the hot path's statements on an id that matches no job
-(fenced writes: nothing changes) and renders one tiny frame with each engine that
-asks for warming up, then waits on a pipe. When a job arrives the worker writes its
-ids to the pipe and the standby becomes the job's work-horse (RQ's
+8 ms each (its memory is the parent's until written: every first touch copies a page),
+and the first render 15 to 25 ms more than a warm one. The standby pays for that before
+its job arrives. The worker forks it as it starts waiting, before it dispatches (so the
+standby's start overlaps the dispatch); the standby connects to Redis and the database
+and, once it has waited a moment without a job, runs the hot path's statements on an id
+that matches no job (fenced writes: nothing changes) and renders one tiny frame with
+each engine that asks for warming up; then it waits on a pipe. When a job arrives the
+worker writes its ids to the pipe and the standby becomes the job's work-horse (RQ's
 ``main_work_horse``), exactly as a freshly forked one would.
 
 Between its warm-up steps the standby looks at the pipe: a job that arrives at once
-(a busy queue) stops the warm-up instead of waiting for it. While it waits it keeps
-its database session younger than CONN_MAX_AGE, and it exits when the worker closes
-the pipe (dismissed, or the worker died) or is no longer its parent.
+(a busy queue) stops the warm-up, so that on a busy worker the standby does nothing the
+job would then do again (on two cores that would slow the worker down, not up). While
+it waits it keeps its database session younger than CONN_MAX_AGE, and it exits when the
+worker closes the pipe (dismissed, or the worker died) or is no longer its parent.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ logger = logging.getLogger("videogen.worker")
 
 CHECK_SECONDS = 1.0  # how often a waiting standby looks at its parent and its session
 FRESH_SECONDS = 20.0  # a waiting standby reconnects when its session has less left than this
+# What a job would repeat (statements, the engines' tiny render) waits this long for a job
+# first: a worker with jobs waiting hands the next one over within a few ms.
+GRACE_SECONDS = 0.05
 
 
 class Standby:
@@ -110,7 +115,7 @@ def _serve(worker, reader: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda signum, frame: os._exit(1))  # no job yet: nothing to hand back
     parent = os.getppid()
-    warm_up(worker, arrived=lambda: _readable(reader, 0))
+    warm_up(worker, arrived=lambda timeout=0.0: _readable(reader, timeout))
     message = _wait(reader, parent)
     if message is None:
         os._exit(0)
@@ -123,23 +128,31 @@ def _serve(worker, reader: int) -> None:
 
 
 def warm_up(worker, *, arrived) -> None:
-    """Each step runs only while no job has arrived (a job arriving at once finds its
-    horse with a connection or two and no more); a failed step is only logged (the job
+    """Each step runs only while no job has arrived (``arrived(timeout)``). First what the
+    job needs anyway (its connections); what a job would repeat (statements, the engines'
+    tiny render) only after a moment without one. A failed step is only logged (the job
     then pays for it, as a freshly forked horse would)."""
     from jobs.worker import preload_engines
 
-    steps = (
-        lambda: worker.connection.ping(),
-        *_database_steps(),
-        lambda: preload_engines(worker.queue_names(), arrived=arrived),
-    )
-    for step in steps:
-        if arrived():
+    connect, *statements = _database_steps() or (lambda: None,)
+    for step in (lambda: worker.connection.ping(), connect):
+        if arrived(0.0):
             return
-        try:
-            step()
-        except Exception:
-            logger.warning("standby warm-up step failed", exc_info=True)
+        _try(step)
+    if arrived(GRACE_SECONDS):
+        return
+    for step in statements:
+        _try(step)
+        if arrived(0.0):
+            return
+    _try(lambda: preload_engines(worker.queue_names(), arrived=arrived))
+
+
+def _try(step) -> None:
+    try:
+        step()
+    except Exception:
+        logger.warning("standby warm-up step failed", exc_info=True)
 
 
 def _database_steps():

@@ -174,14 +174,16 @@ class ForkingWorker(RegisteredWorker, Worker):
             connections[DEFAULT_DB_ALIAS] = own
 
     def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+        self.fork_standby()  # first: its start (connecting) overlaps the dispatch
         dispatch_before_waiting(self)
-        self.fork_standby()
         return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
 
     def fork_standby(self) -> None:
         if self.standby is not None and not self.standby.alive():
             self.dismiss_standby()
         if self.standby is None and not self._stop_requested:
+            if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+                connections.close_all()  # no SQLite connection may cross a fork
             self.standby = Standby.fork(self)
 
     def run_maintenance_tasks(self):

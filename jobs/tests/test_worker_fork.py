@@ -161,21 +161,39 @@ def test_a_standby_that_died_while_waiting_is_replaced_by_a_horse_forked_for_the
     assert standbys and pid not in standbys and pid != os.getpid()
 
 
-def test_a_standby_stops_warming_up_once_its_job_has_arrived():
-    class Redis:
-        pings = 0
-
-        def ping(self):
-            self.pings += 1
+def test_a_standby_stops_warming_up_once_its_job_has_arrived(monkeypatch):
+    """Connections first; what the job would do again only after a moment without a job."""
+    done = []
 
     class Worker:
-        connection = Redis()
+        class connection:
+            ping = staticmethod(lambda: done.append("redis"))
 
-    standby_module.warm_up(Worker(), arrived=lambda: True)
-    assert Worker.connection.pings == 0
-    arrivals = iter([False, True])
-    standby_module.warm_up(Worker(), arrived=lambda: next(arrivals))
-    assert Worker.connection.pings == 1
+        def queue_names(self):
+            return ["cpu"]
+
+    monkeypatch.setattr("jobs.worker.preload_engines", lambda names, arrived: done.append("engines"))
+    monkeypatch.setattr(standby_module, "_database_steps",
+                        lambda: (lambda: done.append("connect"), lambda: done.append("statement")))
+
+    def warm_up(arrives_after: int) -> list[str]:
+        """Warm up with a job that arrives at the ``arrives_after``-th look at the pipe."""
+        done.clear()
+        looks = []
+
+        def arrived(timeout=0.0):
+            looks.append(timeout)
+            return len(looks) > arrives_after
+
+        standby_module.warm_up(Worker(), arrived=arrived)
+        assert standby_module.GRACE_SECONDS in looks or arrives_after < 2
+        return list(done)
+
+    assert warm_up(0) == []
+    assert warm_up(1) == ["redis"]
+    assert warm_up(2) == ["redis", "connect"]  # the job came within the grace
+    assert warm_up(3) == ["redis", "connect", "statement"]
+    assert warm_up(99) == ["redis", "connect", "statement", "engines"]
 
 
 @pytest.mark.django_db
