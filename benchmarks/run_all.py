@@ -168,23 +168,25 @@ def bounds(figures: dict) -> list[str]:
             f"({_get(figures, 'job_submit_to_start_p50_ms')} ms p50: the POST itself takes "
             f"{_get(figures, 'job_submit_http_p50_ms')} ms, of which the fair dispatch that hands the job to the idle "
             "worker is ~6 ms: the queue's lock, three reads and two writes in plain SQL, one commit, the RQ enqueue; "
-            "then RQ's pick-up and fork, and in the work-horse, on the database session its parent opened and "
-            "warmed up while idle, a health check, the job's row and the fenced start UPDATE, conditional on nobody "
-            "listening for its events, autocommitted) + startedAt to completedAt minus the render "
+            "then RQ's pick-up and the hand-over to the standby work-horse, forked and warmed up while the worker "
+            "waited (jobs/standby.py: no fork, connections open, the statements' code paths already run), which "
+            "reads the job's row and makes the fenced start UPDATE) + startedAt to completedAt minus the render "
             f"({_get(figures, 'job_start_to_complete_minus_render_p50_ms')} ms: storing the two files, the "
-            "completion UPDATE, and a fresh process rendering a little slower than a warm one). "
-            f"The fork and RQ's own bookkeeping alone take {_get(figures, 'raw_rq_job_ms')} ms a job on this machine "
-            "(raw RQ, no-op). Moves with: a connection pooler (no new server process per horse), an in-process "
-            "worker for tiny jobs (no fork).")
+            "completion UPDATE, and the render in a forked process against the same render in a warm one; this "
+            "difference of two noisy timings swings by +-10 ms between runs). The latency phase waits for an idle, "
+            f"quiet worker before each job. RQ's own fork and bookkeeping take {_get(figures, 'raw_rq_job_ms')} ms a "
+            "job on this machine (raw RQ, no-op). Moves with: the machine's speed (every part of it scales with "
+            "the render's), an in-process worker for tiny jobs.")
     if "queue_ratio_vs_raw_rq" in figures:
         lines.append(
             f"- `queue_ratio_vs_raw_rq` ({_get(figures, 'queue_ratio_vs_raw_rq')}): a no-op job costs our worker "
             f"{_get(figures, 'platform_noop_worker_cpu_ms')} ms of CPU against raw RQ's "
-            f"{_get(figures, 'raw_rq_worker_cpu_ms')} ms (fork, RQ's own Redis bookkeeping and result, both alike); "
-            "ours adds the dispatch before each job (on the parent's own, warm session: a check for due jobs, the "
-            "queue's lock, three reads, two writes, one commit, the RQ enqueue) and, per horse, a new database "
-            "session with its four statements; the rest of our time per job is PostgreSQL starting that session's "
-            "server process and answering. Moves with: the same as above.")
+            f"{_get(figures, 'raw_rq_worker_cpu_ms')} ms (fork, RQ's own Redis bookkeeping and result, both alike: "
+            "both run the same worker class); ours adds the dispatch before each job (on the parent's own, warm "
+            "session: a check for due jobs, the queue's lock, three reads, two writes, one commit, the RQ enqueue) "
+            "and, per horse, a new database session with its four statements, run cold: with jobs waiting, the "
+            "standby has no time to warm up (and on two cores, warming up beside the dispatch costs more than it "
+            "saves). Moves with: a connection pooler (no new server process per horse), fewer statements per job.")
     if "fair_wait_slots_max" in figures:
         lines.append(
             f"- `fair_wait_slots_max` ({_get(figures, 'fair_wait_slots_max')}): jobs wait in the database and a "

@@ -27,6 +27,7 @@ import os
 import select
 import signal
 import time
+from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -37,6 +38,29 @@ FRESH_SECONDS = 20.0  # a waiting standby reconnects when its session has less l
 # What a job would repeat (statements, the engines' tiny render) waits this long for a job
 # first: a worker with jobs waiting hands the next one over within a few ms.
 GRACE_SECONDS = 0.05
+DISMISS_SECONDS = 2.0  # how long a dismissed standby may take to end its warm-up step and exit
+
+
+@contextmanager
+def signals_held(signums: tuple[int, ...] = (signal.SIGTERM, signal.SIGINT)):
+    """Hold the worker's stop signals across a fork, then act on them.
+
+    A stop signal makes RQ's handler raise StopRequested wherever the main thread is; in
+    the fork's Python at-fork hooks (logging's locks, ...) that exception is swallowed
+    as unraisable, and the worker never stops. Held, it is raised after the fork."""
+    caught: list[int] = []
+    previous = {signum: signal.signal(signum, lambda number, frame: caught.append(number)) for signum in signums}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in caught:
+            handler = previous[signum]
+            if callable(handler):
+                handler(signum, None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(signum)
 
 
 class Standby:
@@ -55,7 +79,8 @@ class Standby:
         own = connections[DEFAULT_DB_ALIAS]
         connections[DEFAULT_DB_ALIAS] = connections.create_connection(DEFAULT_DB_ALIAS)
         try:
-            pid = os.fork()
+            with signals_held():
+                pid = os.fork()
         except OSError:
             logger.warning("could not fork a standby work-horse", exc_info=True)
             connections[DEFAULT_DB_ALIAS] = own
@@ -95,13 +120,19 @@ class Standby:
         return True
 
     def dismiss(self) -> None:
-        """End a standby that has no job (the pipe's end tells it; a kill makes sure)."""
+        """End a standby that has no job: the pipe's end tells it (it closes its database
+        session and exits); a kill makes sure if it has not within DISMISS_SECONDS."""
         if self.channel >= 0:
             os.close(self.channel)
             self.channel = -1
+        deadline = time.monotonic() + DISMISS_SECONDS
         try:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
+            while os.waitpid(self.pid, os.WNOHANG)[0] == 0:
+                if time.monotonic() > deadline:
+                    os.kill(self.pid, signal.SIGKILL)
+                    os.waitpid(self.pid, 0)
+                    return
+                time.sleep(0.005)
         except (ProcessLookupError, ChildProcessError):
             pass
 
@@ -117,7 +148,8 @@ def _serve(worker, reader: int) -> None:
     parent = os.getppid()
     warm_up(worker, arrived=lambda timeout=0.0: _readable(reader, timeout))
     message = _wait(reader, parent)
-    if message is None:
+    if message is None:  # dismissed, or the worker is gone
+        connections.close_all()
         os._exit(0)
     job, queue, execution = _job_of(worker, message)
     os.environ["RQ_JOB_ID"] = job.id

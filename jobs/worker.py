@@ -20,7 +20,7 @@ from rq import SimpleWorker, Worker, worker_registration
 from rq.utils import now, utcformat
 
 from jobs import queueing, tasks
-from jobs.standby import Standby
+from jobs.standby import Standby, signals_held
 
 logger = logging.getLogger("videogen.worker")
 
@@ -169,7 +169,8 @@ class ForkingWorker(RegisteredWorker, Worker):
         # The horse connects itself, on a connection of its own: never the parent's.
         connections[DEFAULT_DB_ALIAS] = connections.create_connection(DEFAULT_DB_ALIAS)
         try:
-            super().fork_work_horse(job, queue)  # only the parent returns
+            with signals_held():
+                super().fork_work_horse(job, queue)  # only the parent returns
         finally:
             connections[DEFAULT_DB_ALIAS] = own
 

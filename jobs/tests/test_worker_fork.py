@@ -21,7 +21,7 @@ from rq.job import JobStatus as RQStatus
 
 from jobs import queueing
 from jobs import standby as standby_module
-from jobs.standby import Standby
+from jobs.standby import Standby, signals_held
 from jobs.worker import ForkingWorker, ReconcilerLoop
 
 
@@ -247,3 +247,41 @@ def test_no_standby_outlives_its_worker(live_workers, clean_redis, ending):
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait(timeout=10)
         wait_until(lambda: _dead(standby), timeout=10, message="the standby to notice its worker is gone")
+
+
+_stop_mid_fork = False
+
+
+def _signal_mid_fork() -> None:
+    if _stop_mid_fork:
+        os.kill(os.getpid(), signal.SIGTERM)  # handled inside this at-fork hook, if not held
+
+
+os.register_at_fork(after_in_parent=_signal_mid_fork)
+
+
+def test_a_stop_signal_that_arrives_during_a_fork_is_acted_on_after_it():
+    """RQ's stop handler raises; raised inside a Python at-fork hook, the exception would be
+    swallowed and the worker would never stop (seen: a SIGTERM just as the standby forked)."""
+    global _stop_mid_fork
+
+    class Stop(Exception):
+        pass
+
+    def stop(signum, frame):
+        raise Stop
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    _stop_mid_fork = True
+    try:
+        with pytest.raises(Stop):
+            with signals_held():
+                pid = os.fork()
+                if pid == 0:
+                    os._exit(0)
+                _stop_mid_fork = False
+                os.waitpid(pid, 0)
+        assert signal.getsignal(signal.SIGTERM) is stop
+    finally:
+        _stop_mid_fork = False
+        signal.signal(signal.SIGTERM, previous)
