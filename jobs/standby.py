@@ -43,24 +43,28 @@ DISMISS_SECONDS = 2.0  # how long a dismissed standby may take to end its warm-u
 
 @contextmanager
 def signals_held(signums: tuple[int, ...] = (signal.SIGTERM, signal.SIGINT)):
-    """Hold the worker's stop signals across a fork, then act on them.
+    """Hold the worker's stop signals across a fork, then act on them (in the worker only).
 
     A stop signal makes RQ's handler raise StopRequested wherever the main thread is; in
     the fork's Python at-fork hooks (logging's locks, ...) that exception is swallowed
-    as unraisable, and the worker never stops. Held, it is raised after the fork."""
+    as unraisable, and the worker never stops. Held, it is raised after the fork. A child
+    sets its own handlers before it could leave the block; should one leave it, what was
+    held is the worker's, not the child's."""
+    worker = os.getpid()
     caught: list[int] = []
     previous = {signum: signal.signal(signum, lambda number, frame: caught.append(number)) for signum in signums}
     try:
         yield
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        for signum in caught:
-            handler = previous[signum]
-            if callable(handler):
-                handler(signum, None)
-            elif handler == signal.SIG_DFL:
-                signal.raise_signal(signum)
+        if os.getpid() == worker:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+            for signum in caught:
+                handler = previous[signum]
+                if callable(handler):
+                    handler(signum, None)
+                elif handler == signal.SIG_DFL:
+                    signal.raise_signal(signum)
 
 
 class Standby:
@@ -69,18 +73,20 @@ class Standby:
     def __init__(self, pid: int, channel: int):
         self.pid = pid
         self.channel = channel
+        self.reaped = False
 
     @classmethod
     def fork(cls, worker) -> "Standby | None":
         """Fork a standby for ``worker`` (None when the fork fails: the job then gets a
         horse forked the usual way). Its default database connection is a new one it
-        opens itself: never the worker's, whose socket stays the worker's."""
+        opens itself: never the worker's, whose socket stays the worker's. Call it with
+        the stop signals held (``signals_held``)."""
+        parent = os.getpid()
         reader, writer = os.pipe()
         own = connections[DEFAULT_DB_ALIAS]
         connections[DEFAULT_DB_ALIAS] = connections.create_connection(DEFAULT_DB_ALIAS)
         try:
-            with signals_held():
-                pid = os.fork()
+            pid = os.fork()
         except OSError:
             logger.warning("could not fork a standby work-horse", exc_info=True)
             connections[DEFAULT_DB_ALIAS] = own
@@ -90,7 +96,7 @@ class Standby:
         if pid == 0:
             os.close(writer)
             try:
-                _serve(worker, reader)
+                _serve(worker, reader, parent)
             finally:
                 os._exit(1)
         connections[DEFAULT_DB_ALIAS] = own
@@ -98,11 +104,13 @@ class Standby:
         return cls(pid, writer)
 
     def alive(self) -> bool:
-        try:
-            pid, _ = os.waitpid(self.pid, os.WNOHANG)
-        except ChildProcessError:
-            return False
-        return pid == 0
+        """Whether the standby still runs (one that has ended is reaped here)."""
+        if not self.reaped:
+            try:
+                self.reaped = os.waitpid(self.pid, os.WNOHANG)[0] != 0
+            except ChildProcessError:
+                self.reaped = True
+        return not self.reaped
 
     def hand(self, job, queue, execution) -> bool:
         """Give the standby its job; False when it is gone (the caller forks a horse)."""
@@ -126,37 +134,44 @@ class Standby:
             os.close(self.channel)
             self.channel = -1
         deadline = time.monotonic() + DISMISS_SECONDS
-        try:
-            while os.waitpid(self.pid, os.WNOHANG)[0] == 0:
-                if time.monotonic() > deadline:
-                    os.kill(self.pid, signal.SIGKILL)
-                    os.waitpid(self.pid, 0)
-                    return
-                time.sleep(0.005)
-        except (ProcessLookupError, ChildProcessError):
-            pass
+        while self.alive():
+            if time.monotonic() > deadline:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+                self.reaped = True
+                return
+            time.sleep(0.005)
 
 
 # --- in the standby ------------------------------------------------------------------
 
 
-def _serve(worker, reader: int) -> None:
+def _serve(worker, reader: int, parent: int) -> None:
     """The standby's life: warm up, wait for a job, run it as RQ's work-horse. Never returns."""
+    from jobs.tasks import SHUTDOWN
+
+    def on_sigterm(signum, frame):
+        if _readable(reader, 0):
+            SHUTDOWN.set()  # its job (or the pipe's end) is there: the job is handed back at once
+        else:
+            os._exit(1)  # no job: nothing to hand back
+
     os.setpgrp()  # like every RQ horse: the worker's signals and kills go to it alone
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, lambda signum, frame: os._exit(1))  # no job yet: nothing to hand back
-    parent = os.getppid()
+    signal.signal(signal.SIGTERM, on_sigterm)
     warm_up(worker, arrived=lambda timeout=0.0: _readable(reader, timeout))
     message = _wait(reader, parent)
     if message is None:  # dismissed, or the worker is gone
         connections.close_all()
         os._exit(0)
+    worker.setup_work_horse_signals()
     job, queue, execution = _job_of(worker, message)
+    os.environ["RQ_WORKER_ID"] = worker.name
     os.environ["RQ_JOB_ID"] = job.id
     os.environ["RQ_EXECUTION_ID"] = execution.id
     worker.executions.clear()
     worker.execution = execution
-    worker.main_work_horse(job, queue)  # sets the horse's signals; exits
+    worker.main_work_horse(job, queue)  # sets the horse's signals again; exits
 
 
 def warm_up(worker, *, arrived) -> None:
@@ -166,14 +181,14 @@ def warm_up(worker, *, arrived) -> None:
     then pays for it, as a freshly forked horse would)."""
     from jobs.worker import preload_engines
 
-    connect, *statements = _database_steps() or (lambda: None,)
-    for step in (lambda: worker.connection.ping(), connect):
+    database = _database_steps()  # (connect, statement, ...), or none
+    for step in (lambda: worker.connection.ping(), *database[:1]):
         if arrived(0.0):
             return
         _try(step)
     if arrived(GRACE_SECONDS):
         return
-    for step in statements:
+    for step in database[1:]:
         _try(step)
         if arrived(0.0):
             return
@@ -208,14 +223,17 @@ def _keep_fresh() -> None:
     connection = connections[DEFAULT_DB_ALIAS]
     if connection.connection is None or connection.close_at is None:
         return
-    if connection.close_at - time.monotonic() < FRESH_SECONDS:
+    margin = min(FRESH_SECONDS, connection.settings_dict["CONN_MAX_AGE"] / 2)
+    if connection.close_at - time.monotonic() < margin:
         connection.close()
         for step in _database_steps():
             step()
 
 
 def _readable(reader: int, timeout: float) -> bool:
-    return bool(select.select([reader], [], [], timeout)[0])
+    poller = select.poll()
+    poller.register(reader, select.POLLIN)
+    return bool(poller.poll(timeout * 1000))
 
 
 def _wait(reader: int, parent: int) -> dict | None:

@@ -185,7 +185,8 @@ class ForkingWorker(RegisteredWorker, Worker):
         if self.standby is None and not self._stop_requested:
             if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
                 connections.close_all()  # no SQLite connection may cross a fork
-            self.standby = Standby.fork(self)
+            with signals_held():  # acted on once the standby is ours to dismiss
+                self.standby = Standby.fork(self)
 
     def run_maintenance_tasks(self):
         # May fork RQ's scheduler process, which must inherit neither a live database

@@ -249,21 +249,24 @@ def test_no_standby_outlives_its_worker(live_workers, clean_redis, ending):
         wait_until(lambda: _dead(standby), timeout=10, message="the standby to notice its worker is gone")
 
 
-_stop_mid_fork = False
+_signal_at_fork = ""  # "before" or "after": when the at-fork hook below sends SIGTERM
 
 
-def _signal_mid_fork() -> None:
-    if _stop_mid_fork:
+def _signal_mid_fork(moment: str) -> None:
+    if _signal_at_fork == moment:
         os.kill(os.getpid(), signal.SIGTERM)  # handled inside this at-fork hook, if not held
 
 
-os.register_at_fork(after_in_parent=_signal_mid_fork)
+os.register_at_fork(before=lambda: _signal_mid_fork("before"),
+                    after_in_parent=lambda: _signal_mid_fork("after"))
 
 
-def test_a_stop_signal_that_arrives_during_a_fork_is_acted_on_after_it():
+@pytest.mark.parametrize("moment", ["before", "after"])
+def test_a_stop_signal_that_arrives_during_a_fork_is_acted_on_after_it_in_the_worker_only(moment):
     """RQ's stop handler raises; raised inside a Python at-fork hook, the exception would be
-    swallowed and the worker would never stop (seen: a SIGTERM just as the standby forked)."""
-    global _stop_mid_fork
+    swallowed and the worker would never stop (seen: a SIGTERM just as the standby forked).
+    Held, it is raised after the fork, and never in the child."""
+    global _signal_at_fork
 
     class Stop(Exception):
         pass
@@ -272,16 +275,20 @@ def test_a_stop_signal_that_arrives_during_a_fork_is_acted_on_after_it():
         raise Stop
 
     previous = signal.signal(signal.SIGTERM, stop)
-    _stop_mid_fork = True
+    _signal_at_fork = moment
+    raised, pid = False, -1
     try:
-        with pytest.raises(Stop):
+        try:
             with signals_held():
                 pid = os.fork()
-                if pid == 0:
-                    os._exit(0)
-                _stop_mid_fork = False
-                os.waitpid(pid, 0)
+                _signal_at_fork = ""
+        except Stop:
+            raised = True
+        if pid == 0:
+            os._exit(3 if raised else 0)
+        _, status = os.waitpid(pid, 0)
+        assert raised and os.waitstatus_to_exitcode(status) == 0
         assert signal.getsignal(signal.SIGTERM) is stop
     finally:
-        _stop_mid_fork = False
+        _signal_at_fork = ""
         signal.signal(signal.SIGTERM, previous)
