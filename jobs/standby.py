@@ -26,6 +26,7 @@ import logging
 import os
 import select
 import signal
+import threading
 import time
 from contextlib import contextmanager
 
@@ -43,13 +44,18 @@ DISMISS_SECONDS = 2.0  # how long a dismissed standby may take to end its warm-u
 
 @contextmanager
 def signals_held(signums: tuple[int, ...] = (signal.SIGTERM, signal.SIGINT)):
-    """Hold the worker's stop signals across a fork, then act on them (in the worker only).
+    """Hold the worker's stop signals across a fork (or any step that catches every
+    exception), then act on them (in the worker only).
 
     A stop signal makes RQ's handler raise StopRequested wherever the main thread is; in
     the fork's Python at-fork hooks (logging's locks, ...) that exception is swallowed
-    as unraisable, and the worker never stops. Held, it is raised after the fork. A child
+    as unraisable, and in an ``except Exception`` it is taken for a failure: either way
+    the worker never stops. Held, it is raised after the step. A child
     sets its own handlers before it could leave the block; should one leave it, what was
     held is the worker's, not the child's."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # handlers run in the main thread only: nothing to hold here
+        return
     worker = os.getpid()
     caught: list[int] = []
     previous = {signum: signal.signal(signum, lambda number, frame: caught.append(number)) for signum in signums}

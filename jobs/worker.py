@@ -93,11 +93,12 @@ def dispatch_before_waiting(worker) -> None:
     job_queues = [name for name in worker.queue_names() if name in queueing.job_queue_names()]
     if not job_queues:
         return  # the webhooks delivery worker: its RQ jobs are enqueued directly, never dispatched
-    connections[DEFAULT_DB_ALIAS].close_if_unusable_or_obsolete()  # a long-lived one: broken, or too old
-    for name in queues_with_due_safely(job_queues):
-        dispatch_safely(name, worker_name=worker.name)
-    if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
-        connections.close_all()  # no SQLite connection may cross a fork
+    with signals_held():  # the "safely" steps catch every exception: RQ's StopRequested too
+        connections[DEFAULT_DB_ALIAS].close_if_unusable_or_obsolete()  # a long-lived one: broken, or too old
+        for name in queues_with_due_safely(job_queues):
+            dispatch_safely(name, worker_name=worker.name)
+        if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+            connections.close_all()  # no SQLite connection may cross a fork
 
 
 class RegisteredWorker:
@@ -125,6 +126,10 @@ class RegisteredWorker:
     def restore_registration(self) -> None:
         if not self.born:
             return
+        with signals_held():  # it catches every exception: RQ's StopRequested too
+            self._restore_registration()
+
+    def _restore_registration(self) -> None:
         try:
             if self.connection.sismember(self.redis_workers_keys, self.key):
                 return

@@ -292,3 +292,30 @@ def test_a_stop_signal_that_arrives_during_a_fork_is_acted_on_after_it_in_the_wo
     finally:
         _signal_at_fork = ""
         signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.mark.django_db
+def test_a_stop_signal_during_the_dispatch_before_waiting_is_not_taken_for_a_failure(monkeypatch, clean_redis):
+    """The dispatch steps log and carry on after any exception; RQ's StopRequested, raised
+    by the stop signal's handler, must still stop the worker (seen: a SIGTERM as the
+    worker dispatched left it waiting for jobs)."""
+    from jobs.worker import dispatch_before_waiting
+
+    class Stop(Exception):
+        pass
+
+    def stop(signum, frame):
+        raise Stop
+
+    def signalled(queues, now):
+        os.kill(os.getpid(), signal.SIGTERM)  # arrives in the middle of the dispatch
+        return set(queues)
+
+    monkeypatch.setattr("jobs.dispatch_sql.queues_with_due", signalled)
+    worker = ForkingWorker([queueing.get_queue("cpu", redis=clean_redis)], connection=clean_redis)
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        with pytest.raises(Stop):
+            dispatch_before_waiting(worker)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
