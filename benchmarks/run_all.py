@@ -169,8 +169,8 @@ def bounds(figures: dict) -> list[str]:
             f"{_get(figures, 'job_submit_http_p50_ms')} ms, of which the fair dispatch that hands the job to the idle "
             "worker is ~6 ms: the queue's lock, three reads and two writes in plain SQL, one commit, the RQ enqueue; "
             "then RQ's pick-up and the hand-over to the standby work-horse, forked and warmed up while the worker "
-            "waited (jobs/standby.py: no fork, connections open, the statements' code paths already run), which "
-            "reads the job's row and makes the fenced start UPDATE) + startedAt to completedAt minus the render "
+            "waited (jobs/standby.py: no fork, connections open, the session has run the job's statements), which "
+            "reads the job's row and makes the fenced start UPDATE, in plain SQL) + startedAt to completedAt minus the render "
             f"({_get(figures, 'job_start_to_complete_minus_render_p50_ms')} ms: storing the two files, the "
             "completion UPDATE, and the render in a forked process against the same render in a warm one; this "
             "difference of two noisy timings swings by +-10 ms between runs). The latency phase waits for an idle, "
@@ -184,9 +184,11 @@ def bounds(figures: dict) -> list[str]:
             f"{_get(figures, 'raw_rq_worker_cpu_ms')} ms (fork, RQ's own Redis bookkeeping and result, both alike: "
             "both run the same worker class); ours adds the dispatch before each job (on the parent's own, warm "
             "session: a check for due jobs, the queue's lock, three reads, two writes, one commit, the RQ enqueue) "
-            "and, per horse, a new database session with its four statements, run cold: with jobs waiting, the "
-            "standby has no time to warm up (and on two cores, warming up beside the dispatch costs more than it "
-            "saves). Moves with: a connection pooler (no new server process per horse), fewer statements per job.")
+            "and, per horse, a new database session (the standby opens it and runs the job's statements on no job "
+            "while the worker dispatches) with its three statements (load, start, completion: plain SQL built once "
+            "in the worker, jobs/attempt_sql.py: built through the ORM and run on a session that had not run them yet, "
+            "the task took ~20 ms a job in a fresh horse, ~8 ms now). Moves "
+            "with: a connection pooler (no new server process per horse), fewer statements in the dispatch.")
     if "fair_wait_slots_max" in figures:
         lines.append(
             f"- `fair_wait_slots_max` ({_get(figures, 'fair_wait_slots_max')}): jobs wait in the database and a "

@@ -70,6 +70,12 @@ def nobody_listening() -> Q | None:
     return condition
 
 
+def quiet_conditions() -> tuple | None:
+    """What ``nobody_listening`` is built from (None when some listener wants every
+    event): it changes only when a listener is added."""
+    return None if None in _quiet else tuple(_quiet)
+
+
 def event_record(*, job_id: str, type: str) -> None:
     """Record that ``type`` happened to the job; call inside the change's transaction."""
     if not _listeners:

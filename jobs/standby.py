@@ -6,15 +6,16 @@ fork takes 4 to 5 ms, the first Redis and database statements of a fresh process
 and the first render 15 to 25 ms more than a warm one. The standby pays for that before
 its job arrives. The worker forks it as it starts waiting, before it dispatches (so the
 standby's start overlaps the dispatch); the standby connects to Redis and the database
-and, once it has waited a moment without a job, runs the hot path's statements on an id
-that matches no job (fenced writes: nothing changes) and renders one tiny frame with
-each engine that asks for warming up; then it waits on a pipe. When a job arrives the
+and runs the job's statements on an id that matches no job (fenced writes: nothing
+changes; a new database session loads the tables' catalog on its first statements) and,
+once it has waited a moment without a job, renders one tiny frame with each engine that
+asks for warming up; then it waits on a pipe. When a job arrives the
 worker writes its ids to the pipe and the standby becomes the job's work-horse (RQ's
 ``main_work_horse``), exactly as a freshly forked one would.
 
 Between its warm-up steps the standby looks at the pipe: a job that arrives at once
-(a busy queue) stops the warm-up, so that on a busy worker the standby does nothing the
-job would then do again (on two cores that would slow the worker down, not up). While
+(a busy queue) stops the warm-up, so that on a busy worker the standby renders nothing
+the job would then render again (on two cores that would slow the worker down, not up). While
 it waits it keeps its database session younger than CONN_MAX_AGE, and it exits when the
 worker closes the pipe (dismissed, or the worker died) or is no longer its parent.
 """
@@ -182,22 +183,18 @@ def _serve(worker, reader: int, parent: int) -> None:
 
 def warm_up(worker, *, arrived) -> None:
     """Each step runs only while no job has arrived (``arrived(timeout)``). First what the
-    job needs anyway (its connections); what a job would repeat (statements, the engines'
-    tiny render) only after a moment without one. A failed step is only logged (the job
-    then pays for it, as a freshly forked horse would)."""
+    job needs anyway (its connections, a session that has run its statements: plain SQL,
+    cheap to run twice); what a job would repeat at a cost (the engines' tiny render)
+    only after a moment without one. A failed step is only logged (the job then pays for
+    it, as a freshly forked horse would)."""
     from jobs.worker import preload_engines
 
-    database = _database_steps()  # (connect, statement, ...), or none
-    for step in (lambda: worker.connection.ping(), *database[:1]):
+    for step in (lambda: worker.connection.ping(), *_database_steps()):
         if arrived(0.0):
             return
         _try(step)
     if arrived(GRACE_SECONDS):
         return
-    for step in database[1:]:
-        _try(step)
-        if arrived(0.0):
-            return
     _try(lambda: preload_engines(worker.queue_names(), arrived=arrived))
 
 
@@ -209,18 +206,14 @@ def _try(step) -> None:
 
 
 def _database_steps():
-    """Connect, then run the statements a job's start runs, on an id no job has."""
-    from jobs.models import Job
-    from jobs.services import attempts
+    """Connect, then run the job's own statements on an id no job has (a new session
+    loads the tables' catalog on its first statements: the job then finds it loaded)."""
+    from jobs import attempt_sql
 
     connection = connections[DEFAULT_DB_ALIAS]
     if connection.settings_dict["CONN_MAX_AGE"] == 0:
         return ()  # the task closes any session it finds: nothing to keep warm
-    return (
-        connection.ensure_connection,
-        lambda: list(Job.objects.filter(pk="")),
-        lambda: attempts.job_start_attempt(job_id="", attempt=0, provider="", model_name=""),
-    )
+    return (connection.ensure_connection, attempt_sql.touch)
 
 
 def _keep_fresh() -> None:

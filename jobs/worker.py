@@ -19,7 +19,7 @@ from django.utils import timezone
 from rq import SimpleWorker, Worker, worker_registration
 from rq.utils import now, utcformat
 
-from jobs import queueing, tasks
+from jobs import attempt_sql, queueing, tasks
 from jobs.standby import Standby, signals_held
 
 logger = logging.getLogger("videogen.worker")
@@ -159,6 +159,7 @@ class ForkingWorker(RegisteredWorker, Worker):
     def work(self, *args, **kwargs):
         preload_engines(self.queue_names())
         preload_url_routes()
+        attempt_sql.prepare()
         try:
             return super().work(*args, **kwargs)
         finally:

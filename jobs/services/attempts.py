@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from jobs import events, stored_files
+from jobs import attempt_sql, events, stored_files
 from jobs.events import event_record
 from jobs.generation.base import VideoFacts
 from jobs.models import Job, JobStatus
@@ -61,17 +61,18 @@ def _fenced_write(job_id: str, attempt: int, status: str, changes: dict, *, even
 
     The worker's start and completion (the hot path) first try the write on the
     condition that nobody listens for the job's events (jobs.events.nobody_listening):
-    one autocommitted statement, no BEGIN, no event, no COMMIT round trip. Only when
+    one autocommitted statement in plain SQL (jobs.attempt_sql), no BEGIN, no event, no
+    COMMIT round trip. Only when
     that matches nothing (someone listens, or the attempt is no longer current) is the
     write made again with its event."""
-    rows = _attempt(job_id, attempt, status)
-    quiet = events.nobody_listening()
+    quiet = attempt_sql.quiet_condition()
     if quiet is not None:
-        updated = rows.filter(quiet).update(**changes)
+        updated = attempt_sql.fenced_update(job_id=job_id, attempt=attempt, status=status, changes=changes,
+                                            condition=quiet)
         if updated:
             return updated
     with transaction.atomic():
-        updated = rows.update(**changes)
+        updated = _attempt(job_id, attempt, status).update(**changes)
         if updated:
             event_record(job_id=job_id, type=event_type)
     return updated

@@ -27,7 +27,7 @@ from jobs.catalog import ModelEntry, get_model
 from jobs.generation.base import RESOLUTIONS, PermanentEngineError, RenderSpec, RenderStopped
 from jobs.generation.registry import declaration_for, engine_for
 from jobs.models import Job
-from jobs import events, previews, stored_files
+from jobs import attempt_sql, events, previews, stored_files
 from jobs.services import attempts
 from jobs.uploads.jobs import start_image
 
@@ -169,7 +169,7 @@ def user_message(exc: BaseException, *, model: ModelEntry) -> str:
 def job_run_attempt(*, job_id: str, attempt: int) -> str:
     """Run attempt ``attempt`` of job ``job_id`` to its end; returns what became of it
     ("completed", "failed", "stopped", "handed back", "skipped" or "gone")."""
-    job = next(iter(Job.objects.filter(pk=job_id)), None)  # by primary key: no ORDER BY, no LIMIT
+    job = attempt_sql.load_job(job_id)
     if job is None:
         return "gone"
     model = get_model(job.model)
