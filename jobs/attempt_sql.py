@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
 
 from jobs import events
 from jobs.models import Job, JobStatus
 
 _JOB = Job._meta.db_table
+_NEVER = ("never", ())  # a condition no row meets
 
 
 def prepare() -> None:
@@ -44,11 +46,16 @@ def _columns() -> tuple[str, tuple[str, ...], tuple]:
     return select, tuple(field.attname for field in fields), tuple(converters)
 
 
+def _column(name: str) -> str:
+    return connection.ops.quote_name(Job._meta.get_field(name).column)
+
+
 def load_job(job_id: str) -> Job | None:
     """The job's row as a model instance (what ``Job.objects.filter(pk=...)`` gives)."""
     select, names, converters = _columns()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {select} FROM {_JOB} WHERE {connection.ops.quote_name('id')} = %s", [job_id])
+        cursor.execute(f"SELECT {select} FROM {connection.ops.quote_name(_JOB)} WHERE {_column('id')} = %s",
+                       [job_id])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -62,32 +69,37 @@ def load_job(job_id: str) -> Job | None:
 @lru_cache(maxsize=None)
 def _quiet_sql(conditions: tuple) -> tuple[str, tuple]:
     query = Job.objects.filter(events.nobody_listening()).query
-    sql, params = query.where.as_sql(query.get_compiler(connection=connection), connection)
+    try:
+        sql, params = query.where.as_sql(query.get_compiler(connection=connection), connection)
+    except FullResultSet:  # no listener: every row
+        return "", ()
+    except EmptyResultSet:  # no row: every write goes the way that records its event
+        return _NEVER
     return sql, tuple(params)
 
 
 def quiet_condition() -> tuple[str, tuple] | None:
-    """``events.nobody_listening()`` as SQL on the job's row, or None when some listener
-    wants every event. Compiled once per set of listeners."""
+    """``events.nobody_listening()`` as SQL on the job's row ("": every row), or None
+    when every write must record its event. Compiled once per set of listeners (their
+    conditions are fixed: see ``events.listen``)."""
     conditions = events.quiet_conditions()
     if conditions is None:
         return None
-    return _quiet_sql(conditions)
+    compiled = _quiet_sql(conditions)
+    return None if compiled is _NEVER else compiled
 
 
 def fenced_update(*, job_id: str, attempt: int, status: str, changes: dict, condition: tuple[str, tuple]) -> int:
     """UPDATE the job with ``changes`` if it is still attempt ``attempt`` in ``status``
     and ``condition`` (SQL, params) holds; how many rows changed (0 or 1)."""
-    quote = connection.ops.quote_name
     assignments, params = [], []
     for name, value in changes.items():
-        field = Job._meta.get_field(name)
-        assignments.append(f"{quote(field.column)} = %s")
-        params.append(field.get_db_prep_save(value, connection))
+        assignments.append(f"{_column(name)} = %s")
+        params.append(Job._meta.get_field(name).get_db_prep_save(value, connection))
     where, where_params = condition
     sql = (
-        f"UPDATE {_JOB} SET {', '.join(assignments)}"
-        f" WHERE {quote('id')} = %s AND {quote('attempt')} = %s AND {quote('status')} = %s"
+        f"UPDATE {connection.ops.quote_name(_JOB)} SET {', '.join(assignments)}"
+        f" WHERE {_column('id')} = %s AND {_column('attempt')} = %s AND {_column('status')} = %s"
         + (f" AND ({where})" if where else "")
     )
     with connection.cursor() as cursor:

@@ -44,7 +44,8 @@ def listen(listener: Callable[[JobEvent], None], *, quiet: Callable[[], Q] | Non
 
     ``quiet()``: a condition on the job's row under which the listener wants none of its
     events (it may look at other tables through subqueries); without it the listener
-    wants every event.
+    wants every event. It must always return the same condition (nothing from the clock
+    or the request): the worker compiles it to SQL once (jobs.attempt_sql).
     """
     if listener not in _listeners:
         _listeners.append(listener)

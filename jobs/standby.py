@@ -27,9 +27,7 @@ import logging
 import os
 import select
 import signal
-import threading
 import time
-from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -37,41 +35,10 @@ logger = logging.getLogger("videogen.worker")
 
 CHECK_SECONDS = 1.0  # how often a waiting standby looks at its parent and its session
 FRESH_SECONDS = 20.0  # a waiting standby reconnects when its session has less left than this
-# What a job would repeat (statements, the engines' tiny render) waits this long for a job
+# What a job would repeat at a cost (the engines' tiny render) waits this long for a job
 # first: a worker with jobs waiting hands the next one over within a few ms.
 GRACE_SECONDS = 0.05
 DISMISS_SECONDS = 2.0  # how long a dismissed standby may take to end its warm-up step and exit
-
-
-@contextmanager
-def signals_held(signums: tuple[int, ...] = (signal.SIGTERM, signal.SIGINT)):
-    """Hold the worker's stop signals across a fork (or any step that catches every
-    exception), then act on them (in the worker only).
-
-    A stop signal makes RQ's handler raise StopRequested wherever the main thread is; in
-    the fork's Python at-fork hooks (logging's locks, ...) that exception is swallowed
-    as unraisable, and in an ``except Exception`` it is taken for a failure: either way
-    the worker never stops. Held, it is raised after the step. A child
-    sets its own handlers before it could leave the block; should one leave it, what was
-    held is the worker's, not the child's."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # handlers run in the main thread only: nothing to hold here
-        return
-    worker = os.getpid()
-    caught: list[int] = []
-    previous = {signum: signal.signal(signum, lambda number, frame: caught.append(number)) for signum in signums}
-    try:
-        yield
-    finally:
-        if os.getpid() == worker:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
-            for signum in caught:
-                handler = previous[signum]
-                if callable(handler):
-                    handler(signum, None)
-                elif handler == signal.SIG_DFL:
-                    signal.raise_signal(signum)
 
 
 class Standby:
@@ -87,7 +54,7 @@ class Standby:
         """Fork a standby for ``worker`` (None when the fork fails: the job then gets a
         horse forked the usual way). Its default database connection is a new one it
         opens itself: never the worker's, whose socket stays the worker's. Call it with
-        the stop signals held (``signals_held``)."""
+        the stop signals held (``jobs.worker_signals.signals_held``)."""
         parent = os.getpid()
         reader, writer = os.pipe()
         own = connections[DEFAULT_DB_ALIAS]
@@ -198,11 +165,11 @@ def warm_up(worker, *, arrived) -> None:
     _try(lambda: preload_engines(worker.queue_names(), arrived=arrived))
 
 
-def _try(step) -> None:
+def _try(step, failure: str = "standby warm-up step failed") -> None:
     try:
         step()
     except Exception:
-        logger.warning("standby warm-up step failed", exc_info=True)
+        logger.warning(failure, exc_info=True)
 
 
 def _database_steps():
@@ -241,10 +208,7 @@ def _wait(reader: int, parent: int) -> dict | None:
     while not _readable(reader, CHECK_SECONDS):
         if os.getppid() != parent:
             return None
-        try:
-            _keep_fresh()
-        except Exception:
-            logger.warning("standby could not refresh its database session", exc_info=True)
+        _try(_keep_fresh, "standby could not refresh its database session")
     data = b""
     while not data.endswith(b"\n"):
         chunk = os.read(reader, 4096)

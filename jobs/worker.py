@@ -20,7 +20,8 @@ from rq import SimpleWorker, Worker, worker_registration
 from rq.utils import now, utcformat
 
 from jobs import attempt_sql, queueing, tasks
-from jobs.standby import Standby, signals_held
+from jobs.standby import Standby
+from jobs.worker_signals import signals_held
 
 logger = logging.getLogger("videogen.worker")
 

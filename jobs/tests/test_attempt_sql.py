@@ -7,10 +7,13 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.db.models import Q
 from django.utils import timezone
 
 from jobs import attempt_sql, events
+from jobs.generation.base import VideoFacts
 from jobs.models import Job, JobStatus
+from jobs.results import VideoResult
 from jobs.webhooks.tests.helpers import endpoint_for
 
 pytestmark = pytest.mark.django_db
@@ -79,10 +82,50 @@ def test_a_listener_that_wants_every_event_leaves_no_quiet_condition(monkeypatch
     assert attempt_sql.quiet_condition() is None
 
 
-def test_touching_the_statements_changes_nothing(owner, make_job):
+def test_without_listeners_every_row_is_quiet_and_with_one_that_wants_all_none_is(owner, make_job, monkeypatch):
+    job = make_job(owner, webhook_url="https://example.com/hook")
+    monkeypatch.setattr(events, "_quiet", [])
+    assert attempt_sql.quiet_condition() == ("", ())
+    assert attempt_sql.fenced_update(job_id=job.id, attempt=1, status=JobStatus.QUEUED, changes={"progress": 3},
+                                     condition=attempt_sql.quiet_condition()) == 1
+    # A condition no row can meet: every write takes the way that records its event.
+    monkeypatch.setattr(events, "_quiet", [lambda: Q(pk__in=[])])
+    assert attempt_sql.quiet_condition() is None
+
+
+def test_the_completions_columns_are_written_as_the_orm_writes_them(owner, make_job):
+    """Floats, big integers, cleared strings and datetimes, against the ORM's UPDATE."""
+    ours, theirs = (make_job(owner, status=JobStatus.PROCESSING, error_message="x", error_detail="y") for _ in range(2))
+    result = VideoResult(video_path=f"videos/{owner.id}/j/1/video.mp4", thumbnail_path="", facts=VideoFacts(
+        width=1920, height=1080, fps=24, frames=241, duration_seconds=10.041666, size_bytes=5_000_000_000))
+    now = timezone.now()
+    changes = dict(status=JobStatus.COMPLETED, progress=100, completed_at=now, heartbeat_at=now, updated_at=now,
+                   generation_time_ms=4321, error_message="", error_detail="", **result.job_fields())
+    assert attempt_sql.fenced_update(job_id=ours.id, attempt=1, status=JobStatus.PROCESSING, changes=changes,
+                                     condition=attempt_sql.quiet_condition()) == 1
+    assert Job.objects.filter(pk=theirs.id).update(**changes) == 1
+    written = [{name: fields_of(Job.objects.get(pk=job.id))[name] for name in changes} for job in (ours, theirs)]
+    assert written[0] == written[1]
+    assert written[0]["video_size_bytes"] == 5_000_000_000 and written[0]["video_duration"] == 10.041666
+
+
+def test_touching_runs_the_jobs_statements_on_no_job(owner, make_job):
     job = make_job(owner)
     before = fields_of(Job.objects.get(pk=job.id))
     with CaptureQueriesContext(connection) as captured:
         attempt_sql.touch()
     assert [query["sql"].split()[0].upper() for query in captured.captured_queries] == ["SELECT", "UPDATE"]
     assert fields_of(Job.objects.get(pk=job.id)) == before
+
+
+def test_a_standby_connects_then_touches_the_statements(settings):
+    """Where sessions outlive a job (CONN_MAX_AGE > 0) the standby's database steps are
+    these two; where they do not there is nothing to warm."""
+    from django.db import connections
+
+    from jobs import standby
+
+    if connections["default"].settings_dict["CONN_MAX_AGE"] == 0:
+        assert standby._database_steps() == ()
+    else:
+        assert standby._database_steps() == (connections["default"].ensure_connection, attempt_sql.touch)

@@ -21,7 +21,8 @@ from rq.job import JobStatus as RQStatus
 
 from jobs import queueing
 from jobs import standby as standby_module
-from jobs.standby import Standby, signals_held
+from jobs.standby import Standby
+from jobs.worker_signals import signals_held
 from jobs.worker import ForkingWorker, ReconcilerLoop
 
 
