@@ -8,7 +8,8 @@ its job arrives. The worker forks it as it starts waiting, before it dispatches 
 standby's start overlaps the dispatch); the standby connects to Redis and the database
 and runs the job's statements on an id that matches no job (fenced writes: nothing
 changes; a new database session loads the tables' catalog on its first statements) and,
-once it has waited a moment without a job, renders one tiny frame with each engine that
+once it has waited a moment without a job, takes the start's way for a job someone
+listens to (a transaction, the ORM) and renders one tiny frame with each engine that
 asks for warming up; then it waits on a pipe. When a job arrives the
 worker writes its ids to the pipe and the standby becomes the job's work-horse (RQ's
 ``main_work_horse``), exactly as a freshly forked one would.
@@ -151,17 +152,23 @@ def _serve(worker, reader: int, parent: int) -> None:
 def warm_up(worker, *, arrived) -> None:
     """Each step runs only while no job has arrived (``arrived(timeout)``). First what the
     job needs anyway (its connections, a session that has run its statements: plain SQL,
-    cheap to run twice); what a job would repeat at a cost (the engines' tiny render)
-    only after a moment without one. A failed step is only logged (the job then pays for
-    it, as a freshly forked horse would)."""
+    cheap to run twice); what a job would repeat at a cost (the ORM's way for a job
+    someone listens to, the engines' tiny render) only after a moment without one. A
+    failed step is only logged (the job then pays for it, as a freshly forked horse
+    would)."""
     from jobs.worker import preload_engines
 
-    for step in (lambda: worker.connection.ping(), *_database_steps()):
+    database = _database_steps()  # (connect, the job's statements, the listened-to way), or none
+    for step in (lambda: worker.connection.ping(), *database[:2]):
         if arrived(0.0):
             return
         _try(step)
     if arrived(GRACE_SECONDS):
         return
+    for step in database[2:]:
+        _try(step)
+        if arrived(0.0):
+            return
     _try(lambda: preload_engines(worker.queue_names(), arrived=arrived))
 
 
@@ -174,13 +181,22 @@ def _try(step, failure: str = "standby warm-up step failed") -> None:
 
 def _database_steps():
     """Connect, then run the job's own statements on an id no job has (a new session
-    loads the tables' catalog on its first statements: the job then finds it loaded)."""
+    loads the tables' catalog on its first statements: the job then finds it loaded),
+    then the start's way for a job someone listens to."""
     from jobs import attempt_sql
 
     connection = connections[DEFAULT_DB_ALIAS]
     if connection.settings_dict["CONN_MAX_AGE"] == 0:
         return ()  # the task closes any session it finds: nothing to keep warm
-    return (connection.ensure_connection, attempt_sql.touch)
+    return (connection.ensure_connection, attempt_sql.touch, _listened_start)
+
+
+def _listened_start() -> None:
+    """A job's start when someone listens for its events (a transaction and the ORM's
+    UPDATE, after the plain one found nothing), on an id no job has: nothing changes."""
+    from jobs.services import attempts
+
+    attempts.job_start_attempt(job_id="", attempt=0, provider="", model_name="")
 
 
 def _keep_fresh() -> None:

@@ -118,14 +118,36 @@ def test_touching_runs_the_jobs_statements_on_no_job(owner, make_job):
     assert fields_of(Job.objects.get(pk=job.id)) == before
 
 
-def test_a_standby_connects_then_touches_the_statements(settings):
+def test_a_standby_connects_then_touches_the_statements(owner, make_job):
     """Where sessions outlive a job (CONN_MAX_AGE > 0) the standby's database steps are
-    these two; where they do not there is nothing to warm."""
+    these; where they do not there is nothing to warm. None of them changes a row."""
     from django.db import connections
 
     from jobs import standby
 
     if connections["default"].settings_dict["CONN_MAX_AGE"] == 0:
         assert standby._database_steps() == ()
-    else:
-        assert standby._database_steps() == (connections["default"].ensure_connection, attempt_sql.touch)
+        return
+    steps = standby._database_steps()
+    assert steps == (connections["default"].ensure_connection, attempt_sql.touch, standby._listened_start)
+    job = make_job(owner)
+    before = fields_of(Job.objects.get(pk=job.id))
+    for step in steps:
+        step()
+    assert fields_of(Job.objects.get(pk=job.id)) == before
+
+
+def test_the_worker_builds_the_statements_before_it_forks(monkeypatch):
+    """Built in the worker, so that every horse inherits them."""
+    from rq.worker.base import BaseWorker
+
+    from jobs import queueing, worker
+
+    order = []
+    monkeypatch.setattr(worker, "preload_engines", lambda names: None)
+    monkeypatch.setattr(worker, "preload_url_routes", lambda: None)
+    monkeypatch.setattr(attempt_sql, "prepare", lambda: order.append("prepare"))
+    monkeypatch.setattr(BaseWorker, "work", lambda self, *args, **kwargs: order.append("work"))
+    redis = queueing.worker_connection()
+    worker.ForkingWorker([queueing.get_queue("cpu", redis=redis)], connection=redis).work(burst=True)
+    assert order == ["prepare", "work"]

@@ -165,7 +165,8 @@ def test_a_standby_that_died_while_waiting_is_replaced_by_a_horse_forked_for_the
 def test_a_standby_stops_warming_up_once_its_job_has_arrived(monkeypatch):
     """Connections and the job's statements first (they cost the job nothing more:
     plain SQL, and a session that has loaded what they need); what the job would do
-    again (the engines' render) only after a moment without a job."""
+    again (the ORM's way for a listened-to job, the engines' render) only after a moment
+    without a job."""
     done = []
 
     class Worker:
@@ -176,8 +177,8 @@ def test_a_standby_stops_warming_up_once_its_job_has_arrived(monkeypatch):
             return ["cpu"]
 
     monkeypatch.setattr("jobs.worker.preload_engines", lambda names, arrived: done.append("engines"))
-    monkeypatch.setattr(standby_module, "_database_steps",
-                        lambda: (lambda: done.append("connect"), lambda: done.append("statement")))
+    monkeypatch.setattr(standby_module, "_database_steps", lambda: (
+        lambda: done.append("connect"), lambda: done.append("statements"), lambda: done.append("listened")))
 
     def warm_up(arrives_after: int) -> list[str]:
         """Warm up with a job that arrives at the ``arrives_after``-th look at the pipe."""
@@ -195,8 +196,9 @@ def test_a_standby_stops_warming_up_once_its_job_has_arrived(monkeypatch):
     assert warm_up(0) == []
     assert warm_up(1) == ["redis"]
     assert warm_up(2) == ["redis", "connect"]
-    assert warm_up(3) == ["redis", "connect", "statement"]  # the job came within the grace
-    assert warm_up(99) == ["redis", "connect", "statement", "engines"]
+    assert warm_up(3) == ["redis", "connect", "statements"]  # the job came within the grace
+    assert warm_up(4) == ["redis", "connect", "statements", "listened"]
+    assert warm_up(99) == ["redis", "connect", "statements", "listened", "engines"]
 
 
 @pytest.mark.django_db
