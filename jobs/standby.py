@@ -16,9 +16,10 @@ worker writes its ids to the pipe and the standby becomes the job's work-horse (
 
 Between its warm-up steps the standby looks at the pipe: a job that arrives at once
 (a busy queue) stops the warm-up, so that on a busy worker the standby renders nothing
-the job would then render again (on two cores that would slow the worker down, not up). While
-it waits it keeps its database session younger than CONN_MAX_AGE, and it exits when the
-worker closes the pipe (dismissed, or the worker died) or is no longer its parent.
+the job would then render again (on two cores that would slow the worker down, not
+up). While it waits it keeps its database session younger than CONN_MAX_AGE, and it
+exits when the worker closes the pipe (dismissed, or the worker died) or is no longer
+its parent.
 """
 
 from __future__ import annotations

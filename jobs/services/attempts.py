@@ -62,9 +62,8 @@ def _fenced_write(job_id: str, attempt: int, status: str, changes: dict, *, even
     The worker's start and completion (the hot path) first try the write on the
     condition that nobody listens for the job's events (jobs.events.nobody_listening):
     one autocommitted statement in plain SQL (jobs.attempt_sql), no BEGIN, no event, no
-    COMMIT round trip. Only when
-    that matches nothing (someone listens, or the attempt is no longer current) is the
-    write made again with its event."""
+    COMMIT round trip. Only when that matches nothing (someone listens, or the attempt
+    is no longer current) is the write made again with its event."""
     quiet = attempt_sql.quiet_condition()
     if quiet is not None:
         updated = attempt_sql.fenced_update(job_id=job_id, attempt=attempt, status=status, changes=changes,
